@@ -1,0 +1,87 @@
+import { isLogLevel, type LogLevel } from '../core/logger';
+
+/** Hearth's configuration, read from the environment once at start and passed in explicitly. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent, the embedded database under dataDir is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Public base URL of the FHIR endpoint (e.g. https://fhir.example.org/fhir); derived from the request when absent. */
+  baseUrl?: string;
+  logLevel: LogLevel;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** Default and maximum page sizes for history (and later search). */
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Connections in the PostgreSQL pool. */
+  dbPoolSize: number;
+  adminClientId?: string;
+  adminClientSecret?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got '${raw}')`);
+    return fallback;
+  }
+  return n;
+}
+
+function urlVar(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got '${u.protocol}')`);
+  } catch {
+    problems.push(`${name} is not a valid URL`);
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got '${logLevel}')`);
+  const baseUrl = urlVar(env, 'HEARTH_BASE_URL', ['http:', 'https:'], problems)?.replace(/\/+$/, '');
+  const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  const defaultPageSize = intVar(env, 'HEARTH_DEFAULT_PAGE_SIZE', 20, 1, 10_000, problems);
+  const maxPageSize = intVar(env, 'HEARTH_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
+  if (defaultPageSize > maxPageSize) problems.push('HEARTH_DEFAULT_PAGE_SIZE must not exceed HEARTH_MAX_PAGE_SIZE');
+  const adminClientId = env.HEARTH_ADMIN_CLIENT_ID || undefined;
+  const adminClientSecret = env.HEARTH_ADMIN_CLIENT_SECRET || undefined;
+  if (Boolean(adminClientId) !== Boolean(adminClientSecret)) {
+    problems.push('HEARTH_ADMIN_CLIENT_ID and HEARTH_ADMIN_CLIENT_SECRET must be set together');
+  }
+  const config: Config = {
+    port: intVar(env, 'PORT', 8080, 0, 65535, problems),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: env.HEARTH_DATA_DIR || './data',
+    baseUrl,
+    logLevel: isLogLevel(logLevel) ? logLevel : 'info',
+    maxBodyBytes: intVar(env, 'HEARTH_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    defaultPageSize,
+    maxPageSize,
+    dbPoolSize: intVar(env, 'HEARTH_DB_POOL_SIZE', 10, 1, 200, problems),
+    adminClientId,
+    adminClientSecret,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

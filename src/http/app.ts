@@ -1,0 +1,54 @@
+import Koa from 'koa';
+import { randomUUID } from 'node:crypto';
+import { errors, FhirError } from '../core/errors';
+import { errorToOutcome } from '../core/outcome';
+import type { Logger } from '../core/logger';
+import { sendJson } from './respond';
+import { buildRouter, type RouteDeps } from './routes';
+
+export interface AppDeps extends RouteDeps {
+  logger: Logger;
+}
+
+/** Koa errors raised by the router (405/501) carry a status; map them to FHIR errors. */
+function toFhirError(err: unknown): unknown {
+  if (err instanceof FhirError) return err;
+  const status = (err as { status?: number }).status;
+  if (status === 405 || status === 501) return errors.methodNotAllowed('Method not allowed on this URL');
+  return err;
+}
+
+export function buildApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  const router = buildRouter(deps);
+
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const requestId = /^[\w.-]{1,128}$/.test(ctx.get('X-Request-Id')) ? ctx.get('X-Request-Id') : randomUUID();
+    ctx.set('X-Request-Id', requestId);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw errors.notFound(`No route for ${ctx.method} ${ctx.path}`);
+    } catch (raw) {
+      const err = toFhirError(raw);
+      const result = errorToOutcome(err);
+      if (result.unexpected) deps.logger.error('unhandled error', { requestId, error: (err as Error)?.stack ?? String(err) });
+      for (const [k, v] of Object.entries(result.headers)) ctx.set(k, v);
+      if (result.status === 405) ctx.set('Allow', (raw as { headers?: Record<string, string> }).headers?.Allow ?? '');
+      sendJson(ctx, result.status, result.outcome, { mediaType: 'application/fhir+json', pretty: false });
+    } finally {
+      // Paths carry ids only; query strings may hold PHI and are not logged.
+      deps.logger.info('request', {
+        requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    }
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

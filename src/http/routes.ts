@@ -1,0 +1,122 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { errors } from '../core/errors';
+import { capabilities, type SoftwareInfo } from '../interactions/capabilities';
+import { create } from '../interactions/create';
+import { conditionalDelete, remove } from '../interactions/delete';
+import { history } from '../interactions/history';
+import { conditionalPatch, patch } from '../interactions/patch';
+import { read, vread } from '../interactions/read';
+import { typeCapability, type TypeInteraction } from '../interactions/registry';
+import { applySubsetting, parseSubsetting } from '../interactions/subsetting';
+import type { FhirRequest, FhirResult, InteractionContext } from '../interactions/types';
+import { conditionalUpdate, update } from '../interactions/update';
+import { readJsonBody } from './body';
+import { checkPatchContentType, checkResourceContentType, negotiateResponseType } from './format';
+import { parsePrefer } from './prefer';
+import { sendResult } from './respond';
+import type { Resource } from '@medplum/fhirtypes';
+
+export interface RouteDeps {
+  interactions: InteractionContext;
+  maxBodyBytes: number;
+  baseUrl?: string;
+  software: SoftwareInfo;
+}
+
+type Handler = (ctx: InteractionContext, req: FhirRequest) => Promise<FhirResult>;
+type BodyKind = 'none' | 'resource' | 'patch';
+
+interface RouteSpec {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  /** The registry interaction this route serves; checked against the type's capability. */
+  interaction?: TypeInteraction;
+  body: BodyKind;
+  write: boolean;
+  /** Whether _summary/_elements apply to the returned resource. */
+  subsettable?: boolean;
+  handler: Handler;
+}
+
+/** Every FHIR REST route, keyed to the registry's interactions. */
+const ROUTES: RouteSpec[] = [
+  { method: 'get', path: '/_history', body: 'none', write: false, handler: history },
+  { method: 'get', path: '/:type/_history', interaction: 'history-type', body: 'none', write: false, handler: history },
+  { method: 'get', path: '/:type/:id/_history', interaction: 'history-instance', body: 'none', write: false, handler: history },
+  { method: 'get', path: '/:type/:id/_history/:vid', interaction: 'vread', body: 'none', write: false, subsettable: true, handler: vread },
+  { method: 'get', path: '/:type/:id', interaction: 'read', body: 'none', write: false, subsettable: true, handler: read },
+  { method: 'post', path: '/:type', interaction: 'create', body: 'resource', write: true, handler: create },
+  { method: 'put', path: '/:type/:id', interaction: 'update', body: 'resource', write: true, handler: update },
+  { method: 'put', path: '/:type', interaction: 'update', body: 'resource', write: true, handler: conditionalUpdate },
+  { method: 'patch', path: '/:type/:id', interaction: 'patch', body: 'patch', write: true, handler: patch },
+  { method: 'patch', path: '/:type', interaction: 'patch', body: 'patch', write: true, handler: conditionalPatch },
+  { method: 'delete', path: '/:type/:id', interaction: 'delete', body: 'none', write: true, handler: remove },
+  { method: 'delete', path: '/:type', interaction: 'delete', body: 'none', write: true, handler: conditionalDelete },
+];
+
+function header(ctx: Context, name: string): string | undefined {
+  const v = ctx.get(name);
+  return v === '' ? undefined : v;
+}
+
+export function baseUrlOf(ctx: Context, configured: string | undefined): string {
+  return configured ?? `${ctx.protocol}://${ctx.host}/fhir`;
+}
+
+function queryPairs(ctx: Context): [string, string][] {
+  return [...new URLSearchParams(ctx.querystring).entries()];
+}
+
+async function buildRequest(ctx: Context, spec: RouteSpec, deps: RouteDeps): Promise<FhirRequest> {
+  const params = ctx.params as Record<string, string | undefined>;
+  if (spec.interaction && params.type) {
+    const cap = typeCapability(params.type);
+    if (!cap) throw errors.notFound(`Unknown resource type '${params.type}'`);
+    if (!cap.interactions.includes(spec.interaction)) throw errors.methodNotAllowed(`${spec.interaction} is not supported for ${params.type}`);
+  }
+  if (spec.body === 'resource') checkResourceContentType(header(ctx, 'Content-Type'));
+  if (spec.body === 'patch') checkPatchContentType(header(ctx, 'Content-Type'));
+  const body = spec.body === 'none' ? undefined : await readJsonBody(ctx.req, deps.maxBodyBytes);
+  const query = queryPairs(ctx);
+  if (!params.id && spec.write && spec.method !== 'post' && query.filter(([n]) => !n.startsWith('_') || n === '_id').length === 0) {
+    throw errors.badRequest(`A ${spec.method.toUpperCase()} on a resource type needs search criteria (conditional ${spec.interaction})`);
+  }
+  return {
+    resourceType: params.type,
+    id: params.id,
+    versionId: params.vid,
+    query,
+    body,
+    baseUrl: baseUrlOf(ctx, deps.baseUrl),
+    ifMatch: header(ctx, 'If-Match'),
+    ifNoneMatch: header(ctx, 'If-None-Match'),
+    ifModifiedSince: header(ctx, 'If-Modified-Since'),
+    ifNoneExist: header(ctx, 'If-None-Exist'),
+  };
+}
+
+export function buildRouter(deps: RouteDeps): Router {
+  const router = new Router({ prefix: '/fhir' });
+  router.get('/metadata', (ctx) => {
+    const query = queryPairs(ctx);
+    const format = query.find(([n]) => n === '_format')?.[1];
+    const mediaType = negotiateResponseType(format, header(ctx, 'Accept'));
+    const req: FhirRequest = { query, baseUrl: baseUrlOf(ctx, deps.baseUrl) };
+    sendResult(ctx, capabilities(req, deps.software), { mediaType, pretty: query.some(([n, v]) => n === '_pretty' && v === 'true'), prefer: {} }, false);
+  });
+  for (const spec of ROUTES) {
+    router[spec.method](spec.path, async (ctx) => {
+      const query = queryPairs(ctx);
+      const format = query.find(([n]) => n === '_format')?.[1];
+      const mediaType = negotiateResponseType(format, header(ctx, 'Accept'));
+      const prefer = parsePrefer(header(ctx, 'Prefer'));
+      const subsetting = spec.subsettable ? parseSubsetting(query) : undefined;
+      const req = await buildRequest(ctx, spec, deps);
+      const result = await spec.handler(deps.interactions, req);
+      const transform = subsetting ? (r: Resource) => applySubsetting(r, subsetting) : undefined;
+      sendResult(ctx, result, { mediaType, pretty: query.some(([n, v]) => n === '_pretty' && v === 'true'), prefer, transform }, spec.write);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,50 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config';
+import type { Logger } from '../core/logger';
+import { openStorage } from '../storage/open';
+import { createBaseValidator } from '../validation';
+import { buildApp } from './app';
+
+export interface RunningServer {
+  /** Base URL of the FHIR endpoint, e.g. http://127.0.0.1:8080/fhir */
+  url: string;
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+/** Opens storage (running migrations), builds the app and listens; close() drains connections and closes storage. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.dbPoolSize });
+  const validator = createBaseValidator();
+  const app = buildApp({
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    baseUrl: config.baseUrl,
+    software: { name: 'Hearth', version: VERSION, date: new Date().toISOString() },
+    interactions: {
+      repo: storage.repository,
+      validator,
+      logger,
+      limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
+    },
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return {
+    url: `http://${host}:${port}/fhir`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await storage.close();
+    },
+  };
+}

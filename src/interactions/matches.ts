@@ -1,0 +1,26 @@
+import { errors } from '../core/errors';
+import { conditionalWhere } from '../search/conditional';
+import type { StoredVersion } from '../storage/repository';
+import type { InteractionContext } from './types';
+
+/** Finds the current resources matching conditional criteria; at most two are needed to tell 0, 1 or many. */
+export async function findMatches(
+  ctx: InteractionContext,
+  resourceType: string,
+  criteria: [string, string][],
+): Promise<StoredVersion[]> {
+  return ctx.repo.find(resourceType, conditionalWhere(criteria), 2);
+}
+
+/** The single match of a conditional interaction that requires at most one; 412 when several. */
+export async function findAtMostOne(
+  ctx: InteractionContext,
+  resourceType: string,
+  criteria: [string, string][],
+): Promise<StoredVersion | undefined> {
+  const matches = await findMatches(ctx, resourceType, criteria);
+  if (matches.length > 1) {
+    throw errors.multipleMatches(`The criteria matched more than one ${resourceType}; be more selective`);
+  }
+  return matches[0];
+}

@@ -1,0 +1,79 @@
+import { resourceTypes } from '../fhir/resource-types';
+
+/**
+ * What Hearth serves, in one place: the HTTP router, the CapabilityStatement and (later) the
+ * OpenAPI document are all built from this registry.
+ */
+
+export type TypeInteraction =
+  | 'read'
+  | 'vread'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'history-instance'
+  | 'history-type'
+  | 'create';
+
+export type SystemInteraction = 'history-system';
+
+export interface TypeCapability {
+  type: string;
+  interactions: TypeInteraction[];
+  versioning: 'no-version' | 'versioned' | 'versioned-update';
+  readHistory: boolean;
+  updateCreate: boolean;
+  conditionalCreate: boolean;
+  conditionalRead: 'not-supported' | 'modified-since' | 'not-match' | 'full-support';
+  conditionalUpdate: boolean;
+  conditionalDelete: 'not-supported' | 'single' | 'multiple';
+  /** Criteria parameters usable in conditional interactions. */
+  conditionalParameters: string[];
+}
+
+export interface ServerRegistry {
+  types: TypeCapability[];
+  systemInteractions: SystemInteraction[];
+  formats: string[];
+  patchFormats: string[];
+}
+
+const ALL_TYPE_INTERACTIONS: TypeInteraction[] = [
+  'read',
+  'vread',
+  'update',
+  'patch',
+  'delete',
+  'history-instance',
+  'history-type',
+  'create',
+];
+
+let registry: ServerRegistry | undefined;
+
+export function serverRegistry(): ServerRegistry {
+  if (!registry) {
+    registry = {
+      types: resourceTypes().map((type) => ({
+        type,
+        interactions: ALL_TYPE_INTERACTIONS,
+        versioning: 'versioned-update',
+        readHistory: true,
+        updateCreate: true,
+        conditionalCreate: true,
+        conditionalRead: 'full-support',
+        conditionalUpdate: true,
+        conditionalDelete: 'single',
+        conditionalParameters: ['_id', 'identifier'],
+      })),
+      systemInteractions: ['history-system'],
+      formats: ['application/fhir+json', 'json'],
+      patchFormats: ['application/json-patch+json'],
+    };
+  }
+  return registry;
+}
+
+export function typeCapability(type: string): TypeCapability | undefined {
+  return serverRegistry().types.find((t) => t.type === type);
+}

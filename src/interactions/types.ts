@@ -1,0 +1,46 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Repository } from '../storage/repository';
+import type { Issue } from '../core/errors';
+import type { Logger } from '../core/logger';
+
+/** A transport-free FHIR request: what the HTTP layer, bundle entries and the CLI all produce. */
+export interface FhirRequest {
+  resourceType?: string;
+  id?: string;
+  versionId?: string;
+  /** Query parameters in order; a repeated name appears several times. */
+  query: [string, string][];
+  body?: unknown;
+  /** Public FHIR base URL without trailing slash, e.g. https://host/fhir. */
+  baseUrl: string;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifNoneExist?: string;
+}
+
+/** What an interaction produced; the HTTP layer only translates it. */
+export interface FhirResult {
+  status: number;
+  resource?: Resource;
+  /** Set for results about one stored version (ETag, Last-Modified, Location). */
+  versionId?: number;
+  lastUpdated?: string;
+  /** Absolute URL of the created or updated version. */
+  location?: string;
+  /** Non-fatal issues to report alongside (e.g. on conditional create matches). */
+  issues?: Issue[];
+}
+
+export interface Validator {
+  validate(resource: unknown, options?: { expectedType?: string }): Issue[];
+}
+
+export interface InteractionContext {
+  repo: Repository;
+  validator: Validator;
+  logger: Logger;
+  limits: { defaultPageSize: number; maxPageSize: number };
+  /** Server clock, injectable for tests. */
+  now?: () => Date;
+}

@@ -1,0 +1,12 @@
+import { up as resources } from './0001-resources';
+
+/** One schema change. Versions are applied in ascending order, each in its own transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  /** Trusted SQL script (one or more statements) that must run on PostgreSQL 15+ and PGlite. */
+  up: string;
+}
+
+/** Every migration, in order. Append new ones; never edit or renumber an applied one. */
+export const migrations: readonly Migration[] = [{ version: 1, name: 'resources', up: resources }];

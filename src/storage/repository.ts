@@ -1,0 +1,66 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Sql } from './sql';
+
+/** One stored version of a resource. `content` is null for a deletion. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  /** FHIR instant, e.g. 2026-01-02T03:04:05.678Z; equal to content.meta.lastUpdated. */
+  lastUpdated: string;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+export interface WriteInput {
+  resourceType: string;
+  id: string;
+  /**
+   * The resource to store (meta.versionId and meta.lastUpdated are filled in by the repository),
+   * or null to record a deletion.
+   */
+  content: Resource | null;
+  /**
+   * Optimistic lock. undefined: no check. null: the resource must not exist (or be deleted).
+   * A number: the current version must be exactly this one; otherwise a 412 FhirError is thrown.
+   */
+  expectedVersionId?: number | null;
+}
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  /** Only versions with lastUpdated >= since (FHIR instant). */
+  since?: string;
+  /** Only versions current at this instant: lastUpdated <= at, newest per resource. */
+  at?: string;
+  count: number;
+  /** Opaque cursor from a previous page's `next`. */
+  cursor?: string;
+  /** Whether to count all matching versions into `HistoryPage.total` (default true). */
+  total?: boolean;
+}
+
+export interface HistoryPage {
+  entries: StoredVersion[];
+  /** Cursor of the next (older) page, if any. */
+  next?: string;
+  total?: number;
+}
+
+export interface Repository {
+  /** Current version (possibly a deletion marker), or undefined if never created. */
+  readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
+  readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
+  /** Writes a new version: current row + history row, atomically. Returns the stored version. */
+  write(input: WriteInput): Promise<StoredVersion>;
+  history(query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * Current, non-deleted resources of one type matching `where`, a fragment built with the
+   * `sql` builder over the current-resources table aliased `r` (columns: resource_type, id,
+   * version_id, last_updated, deleted, content). At most `limit` rows, ordered by id.
+   */
+  find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]>;
+  /** Runs fn in one database transaction; nested calls join the outer one. */
+  transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
+}

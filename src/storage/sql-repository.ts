@@ -1,0 +1,202 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { errors } from '../core/errors';
+import type { SqlDriver } from './driver';
+import { encodeHistoryCursor, historyPageSql, historyTotalSql } from './history-query';
+import type { HistoryPage, HistoryQuery, Repository, StoredVersion, WriteInput } from './repository';
+import { prepared, sql, type Sql } from './sql';
+
+export interface SqlRepositoryOptions {
+  /** Current time in epoch milliseconds (default Date.now); lastUpdated derives from it. */
+  now?: () => number;
+}
+
+interface VersionRow {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+interface CurrentRow {
+  version_id: number;
+  last_updated: string;
+  deleted: boolean;
+}
+
+const CURRENT_COLUMNS = sql`r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content`;
+
+/** How often write() retries after losing a race to create the same new resource. */
+const CREATE_RACE_RETRIES = 3;
+
+/** Repository over the `resources` / `resource_history` tables of migration 0001. */
+export class SqlRepository implements Repository {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly options: SqlRepositoryOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const rows = await this.driver.query<VersionRow>(
+      prepared(sql`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = ${resourceType} AND r.id = ${id}`),
+    );
+    return rows.length > 0 ? toStoredVersion(rows[0]!) : undefined;
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const rows = await this.driver.query<VersionRow>(
+      prepared(sql`SELECT h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.content
+          FROM resource_history h
+          WHERE h.resource_type = ${resourceType} AND h.id = ${id} AND h.version_id = ${versionId}`),
+    );
+    return rows.length > 0 ? toStoredVersion(rows[0]!) : undefined;
+  }
+
+  /**
+   * Two statements in one transaction: lock the current row, then upsert it and append the
+   * history row. A resource that does not exist yet has no row to lock; two racing creates
+   * both reach the upsert, where ON CONFLICT lets exactly one insert and the other retry
+   * (now seeing, and locking, the winner's row).
+   */
+  write(input: WriteInput): Promise<StoredVersion> {
+    return this.driver.transaction(async (tx) => {
+      for (let attempt = 1; ; attempt++) {
+        const stored = await this.tryWrite(tx, input);
+        if (stored) return stored;
+        if (attempt >= CREATE_RACE_RETRIES) {
+          throw new Error(`write ${input.resourceType}/${input.id}: lost the create race ${attempt} times`);
+        }
+      }
+    });
+  }
+
+  private async tryWrite(tx: SqlDriver, input: WriteInput): Promise<StoredVersion | undefined> {
+    const { resourceType, id } = input;
+    const [current] = await tx.query<CurrentRow>(
+      prepared(sql`SELECT version_id, last_updated, deleted FROM resources
+          WHERE resource_type = ${resourceType} AND id = ${id} FOR UPDATE`),
+    );
+    checkExpectedVersion(input, current);
+
+    const versionId = (current?.version_id ?? 0) + 1;
+    const lastUpdated = nextInstant(this.now(), current?.last_updated);
+    const content = input.content === null ? null : withMeta(input, input.content, versionId, lastUpdated);
+    const deleted = content === null;
+    const json = content === null ? null : JSON.stringify(content);
+
+    const rows = await tx.query<{ seq: number }>(prepared(sql`
+      WITH cur AS (
+        INSERT INTO resources AS r (resource_type, id, version_id, last_updated, deleted, content)
+        VALUES (${resourceType}, ${id}, ${versionId}, ${lastUpdated}, ${deleted}, ${json}::jsonb)
+        ON CONFLICT (resource_type, id) DO UPDATE SET
+          version_id = excluded.version_id, last_updated = excluded.last_updated,
+          deleted = excluded.deleted, content = excluded.content
+        WHERE r.version_id = ${current?.version_id ?? null}::integer
+        RETURNING r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content
+      )
+      INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
+      SELECT resource_type, id, version_id, last_updated, deleted, content FROM cur
+      RETURNING seq`));
+    // No row: the resource was created concurrently after our lock attempt found nothing.
+    if (rows.length === 0) return undefined;
+    return { resourceType, id, versionId, lastUpdated, deleted, content };
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPage> {
+    if (!Number.isInteger(query.count) || query.count < 0) {
+      throw new Error(`history: count must be a non-negative integer, got ${query.count}`);
+    }
+    const [rows, total] = await Promise.all([
+      query.count > 0 ? this.driver.query<VersionRow & { seq: number }>(historyPageSql(query)) : [],
+      query.total === false ? undefined : this.countHistory(query),
+    ]);
+    const page = rows.slice(0, query.count);
+    const result: HistoryPage = { entries: page.map(toStoredVersion) };
+    if (rows.length > query.count) result.next = encodeHistoryCursor(page[page.length - 1]!.seq);
+    if (total !== undefined) result.total = total;
+    return result;
+  }
+
+  private async countHistory(query: HistoryQuery): Promise<number> {
+    const [row] = await this.driver.query<{ total: number }>(historyTotalSql(query));
+    return row?.total ?? 0;
+  }
+
+  async find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]> {
+    const condition = where.isEmpty ? sql`` : sql` AND (${where})`;
+    const rows = await this.driver.query<VersionRow>(
+      sql`SELECT ${CURRENT_COLUMNS} FROM resources r
+          WHERE r.resource_type = ${resourceType} AND NOT r.deleted${condition}
+          ORDER BY r.id LIMIT ${limit}`,
+    );
+    return rows.map(toStoredVersion);
+  }
+
+  transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    return this.driver.transaction((tx) => fn(tx === this.driver ? this : new SqlRepository(tx, this.options)));
+  }
+}
+
+function checkExpectedVersion(input: WriteInput, current: CurrentRow | undefined): void {
+  const expected = input.expectedVersionId;
+  if (expected === undefined) return;
+  const ref = `${input.resourceType}/${input.id}`;
+  if (expected === null) {
+    if (current && !current.deleted) {
+      throw errors.preconditionFailed(`${ref} already exists (current version ${current.version_id})`);
+    }
+    return;
+  }
+  if (!current) {
+    throw errors.preconditionFailed(`Version conflict on ${ref}: expected version ${expected}, but it does not exist`);
+  }
+  if (current.version_id !== expected) {
+    throw errors.preconditionFailed(
+      `Version conflict on ${ref}: expected version ${expected}, but the current version is ${current.version_id}`,
+    );
+  }
+}
+
+/** Now, at millisecond precision, but always after the previous version's instant. */
+function nextInstant(nowMs: number, previous: string | undefined): string {
+  let ms = Math.floor(nowMs);
+  if (previous !== undefined) ms = Math.max(ms, Date.parse(previous) + 1);
+  return new Date(ms).toISOString();
+}
+
+/** A shallow copy of the resource with id and meta.versionId / meta.lastUpdated set. */
+function withMeta(input: WriteInput, content: Resource, versionId: number, lastUpdated: string): Resource {
+  if (content.resourceType !== input.resourceType) {
+    throw new Error(`write: content is a ${content.resourceType}, not a ${input.resourceType}`);
+  }
+  if (content.id !== undefined && content.id !== input.id) {
+    throw new Error(`write: content id ${content.id} does not match ${input.id}`);
+  }
+  return {
+    ...content,
+    id: input.id,
+    meta: { ...content.meta, versionId: String(versionId), lastUpdated },
+  } as Resource;
+}
+
+function toStoredVersion(row: VersionRow): StoredVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: row.last_updated,
+    deleted: row.deleted,
+    content: row.content === null ? null : resourceTypeFirst(row.content),
+  };
+}
+
+/** jsonb stores keys in its own order; put resourceType back in front, as FHIR JSON reads best. */
+function resourceTypeFirst(content: Resource): Resource {
+  const { resourceType, ...rest } = content;
+  return { resourceType, ...rest } as Resource;
+}
