@@ -12,6 +12,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Most entries accepted in one batch or transaction Bundle. */
+  maxBundleEntries: number;
   /** Default and maximum page sizes for history (and later search). */
   defaultPageSize: number;
   maxPageSize: number;
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     maxBodyBytes: intVar(env, 'HEARTH_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    maxBundleEntries: intVar(env, 'HEARTH_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000, problems),
     defaultPageSize,
     maxPageSize,
     dbPoolSize: intVar(env, 'HEARTH_DB_POOL_SIZE', 10, 1, 200, problems),

@@ -16,10 +16,12 @@ import { checkPatchContentType, checkResourceContentType, negotiateResponseType 
 import { parsePrefer } from './prefer';
 import { sendResult } from './respond';
 import type { Resource } from '@medplum/fhirtypes';
+import { processBundle } from '../bundles';
 
 export interface RouteDeps {
   interactions: InteractionContext;
   maxBodyBytes: number;
+  maxBundleEntries: number;
   baseUrl?: string;
   software: SoftwareInfo;
 }
@@ -104,6 +106,20 @@ export function buildRouter(deps: RouteDeps): Router {
     const mediaType = negotiateResponseType(format, header(ctx, 'Accept'));
     const req: FhirRequest = { query, baseUrl: baseUrlOf(ctx, deps.baseUrl) };
     sendResult(ctx, capabilities(req, deps.software), { mediaType, pretty: query.some(([n, v]) => n === '_pretty' && v === 'true'), prefer: {} }, false);
+  });
+  router.post('/', async (ctx) => {
+    const query = queryPairs(ctx);
+    const mediaType = negotiateResponseType(query.find(([n]) => n === '_format')?.[1], header(ctx, 'Accept'));
+    checkResourceContentType(header(ctx, 'Content-Type'));
+    const prefer = parsePrefer(header(ctx, 'Prefer'));
+    const body = await readJsonBody(ctx.req, deps.maxBodyBytes);
+    const bundle = await processBundle(deps.interactions, body, {
+      baseUrl: baseUrlOf(ctx, deps.baseUrl),
+      prefer: prefer.return ?? 'minimal',
+      maxEntries: deps.maxBundleEntries,
+      onUnexpected: (e) => deps.interactions.logger.error('unhandled error in batch entry', { error: (e as Error)?.stack ?? String(e) }),
+    });
+    sendResult(ctx, { status: 200, resource: bundle }, { mediaType, pretty: query.some(([n, v]) => n === '_pretty' && v === 'true'), prefer: {} }, false);
   });
   for (const spec of ROUTES) {
     router[spec.method](spec.path, async (ctx) => {

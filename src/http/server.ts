@@ -21,6 +21,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const app = buildApp({
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    maxBundleEntries: config.maxBundleEntries,
     baseUrl: config.baseUrl,
     software: { name: 'Hearth', version: VERSION, date: new Date().toISOString() },
     interactions: {

@@ -20,7 +20,7 @@ export async function create(ctx: InteractionContext, req: FhirRequest): Promise
       if (matches.length > 1) throw errors.multipleMatches(`If-None-Exist matched more than one ${type}`);
       if (matches.length === 1) return versionResult(200, matches[0], req.baseUrl, true);
     }
-    const id = newId();
+    const id = req.assignedId ?? newId();
     const stored = await repo.write({ resourceType: type, id, content: { ...resource, id }, expectedVersionId: null });
     return versionResult(201, stored, req.baseUrl, true);
   });

@@ -3,13 +3,20 @@ import { conditionalWhere } from '../search/conditional';
 import type { StoredVersion } from '../storage/repository';
 import type { InteractionContext } from './types';
 
-/** Finds the current resources matching conditional criteria; at most two are needed to tell 0, 1 or many. */
+/**
+ * Finds the current resources matching conditional criteria; at most two are needed to tell 0, 1 or
+ * many. A transaction lock on the normalized criteria is taken first, so that two racing conditional
+ * writes with the same criteria run one after the other and the second sees the first's result.
+ */
 export async function findMatches(
   ctx: InteractionContext,
   resourceType: string,
   criteria: [string, string][],
 ): Promise<StoredVersion[]> {
-  return ctx.repo.find(resourceType, conditionalWhere(criteria), 2);
+  const where = conditionalWhere(criteria);
+  const key = criteria.map(([n, v]) => `${n}=${v}`).sort().join('&');
+  await ctx.repo.lock(`conditional:${resourceType}?${key}`);
+  return ctx.repo.find(resourceType, where, 2);
 }
 
 /** The single match of a conditional interaction that requires at most one; 412 when several. */

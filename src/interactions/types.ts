@@ -17,6 +17,8 @@ export interface FhirRequest {
   ifNoneMatch?: string;
   ifModifiedSince?: string;
   ifNoneExist?: string;
+  /** Id for a create, chosen in advance by a transaction so that references can point at it. Never set from HTTP. */
+  assignedId?: string;
 }
 
 /** What an interaction produced; the HTTP layer only translates it. */

@@ -61,6 +61,11 @@ export interface Repository {
    * version_id, last_updated, deleted, content). At most `limit` rows, ordered by id.
    */
   find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]>;
+  /**
+   * Takes a transaction-scoped lock on an arbitrary key (e.g. a conditional create's criteria), held
+   * until the surrounding transaction ends. Only meaningful inside transaction().
+   */
+  lock(key: string): Promise<void>;
   /** Runs fn in one database transaction; nested calls join the outer one. */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
 }

@@ -203,4 +203,17 @@ forEachDatabase('SqlRepository', (db) => {
       expect(read?.versionId).to.equal(1);
     });
   });
+
+  it('serializes transactions that take the same lock key', async () => {
+    const order: string[] = [];
+    const worker = (name: string, hold: number) =>
+      repo().transaction(async (tx) => {
+        await tx.lock('Patient?identifier=urn:lock|1');
+        order.push(`${name}:in`);
+        await new Promise((r) => setTimeout(r, hold));
+        order.push(`${name}:out`);
+      });
+    await Promise.all([worker('a', 50), worker('b', 0)]);
+    expect([order.slice(0, 2), order.slice(2)].map((pair) => pair[0]!.split(':')[0] === pair[1]!.split(':')[0])).to.deep.equal([true, true]);
+  });
 });

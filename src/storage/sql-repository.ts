@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../core/errors';
 import type { SqlDriver } from './driver';
@@ -137,9 +138,18 @@ export class SqlRepository implements Repository {
     return rows.map(toStoredVersion);
   }
 
+  async lock(key: string): Promise<void> {
+    await this.driver.query(prepared(sql`SELECT pg_advisory_xact_lock(${lockKey(key)}::bigint)`));
+  }
+
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
     return this.driver.transaction((tx) => fn(tx === this.driver ? this : new SqlRepository(tx, this.options)));
   }
+}
+
+/** A signed 64-bit key for pg_advisory_xact_lock, from the first 8 bytes of SHA-256. */
+function lockKey(key: string): string {
+  return createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
 }
 
 function checkExpectedVersion(input: WriteInput, current: CurrentRow | undefined): void {
@@ -177,11 +187,8 @@ function withMeta(input: WriteInput, content: Resource, versionId: number, lastU
   if (content.id !== undefined && content.id !== input.id) {
     throw new Error(`write: content id ${content.id} does not match ${input.id}`);
   }
-  return {
-    ...content,
-    id: input.id,
-    meta: { ...content.meta, versionId: String(versionId), lastUpdated },
-  } as Resource;
+  const { resourceType, id: _id, meta, ...rest } = content;
+  return { resourceType, id: input.id, meta: { ...meta, versionId: String(versionId), lastUpdated }, ...rest } as Resource;
 }
 
 function toStoredVersion(row: VersionRow): StoredVersion {
@@ -195,8 +202,8 @@ function toStoredVersion(row: VersionRow): StoredVersion {
   };
 }
 
-/** jsonb stores keys in its own order; put resourceType back in front, as FHIR JSON reads best. */
+/** jsonb stores keys in its own order; put resourceType, id and meta back in front, as FHIR JSON reads best. */
 function resourceTypeFirst(content: Resource): Resource {
-  const { resourceType, ...rest } = content;
-  return { resourceType, ...rest } as Resource;
+  const { resourceType, id, meta, ...rest } = content;
+  return { resourceType, id, meta, ...rest } as Resource;
 }

@@ -1,0 +1,113 @@
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { errors, FhirError } from '../core/errors';
+import { newId } from '../core/ids';
+import { parseCriteria } from '../search/conditional';
+import { findAtMostOne, findMatches } from '../interactions/matches';
+import { versionResult } from '../interactions/common';
+import type { FhirResult, InteractionContext } from '../interactions/types';
+import { entryIssues, executeEntry, parseEntry, responseEntry, type ParsedEntry, type ReturnPreference } from './entry';
+import { parseConditionalReference, rewriteReferences, forEachReference } from './references';
+
+/** Processing order of http.html#trules: DELETE, POST, PUT/PATCH, then GET/HEAD. */
+const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
+
+interface Plan {
+  /** Id a POST creates with, chosen before any write so references can point at it. */
+  assignedId?: string;
+  /** A conditional create that matched: the entry answers with this result and writes nothing. */
+  existing?: FhirResult;
+  /** Conditional create repeated in the bundle: answered like the first entry with the same criteria. */
+  sameAs?: number;
+}
+
+/** Decides every create's id (and resolves conditional creates and updates) before anything is written. */
+async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: string, idMap: Map<string, string>): Promise<Map<number, Plan>> {
+  const plans = new Map<number, Plan>();
+  const seenCriteria = new Map<string, number>();
+  const seenTargets = new Set<string>();
+  for (const e of entries) {
+    const type = e.target.resourceType;
+    if (e.method === 'POST' && type) {
+      let p: Plan;
+      const criteria = e.request.ifNoneExist;
+      const key = criteria ? `${type}?${parseCriteria(criteria).map(([n, v]) => `${n}=${v}`).sort().join('&')}` : undefined;
+      if (key && seenCriteria.has(key)) {
+        p = { sameAs: seenCriteria.get(key)! };
+        const first = plans.get(p.sameAs!)!;
+        if (e.fullUrl) idMap.set(e.fullUrl, `${type}/${first.assignedId ?? first.existing?.resource?.id}`);
+      } else {
+        const matches = criteria ? await findMatches(ctx, type, parseCriteria(criteria)) : [];
+        if (matches.length > 1) throw errors.multipleMatches(`ifNoneExist matched more than one ${type}`);
+        p = matches[0] ? { existing: versionResult(200, matches[0], baseUrl, true) } : { assignedId: newId() };
+        if (key) seenCriteria.set(key, e.index);
+        if (e.fullUrl) idMap.set(e.fullUrl, `${type}/${p.assignedId ?? matches[0]!.id}`);
+      }
+      plans.set(e.index, p);
+    } else if (e.method === 'PUT' && type) {
+      let id = e.target.id;
+      if (id === undefined) {
+        const match = await findAtMostOne(ctx, type, e.target.query);
+        id = match?.id ?? e.resource?.id ?? newId();
+        e.target = { ...e.target, id, query: [] };
+        e.resource = { ...(e.resource as Resource), id };
+      }
+      if (e.fullUrl) idMap.set(e.fullUrl, `${type}/${id}`);
+    }
+    if ((e.method === 'PUT' || e.method === 'DELETE' || e.method === 'PATCH') && type && e.target.id) {
+      const t = `${type}/${e.target.id}`;
+      if (seenTargets.has(t)) throw errors.badRequest(`${t} is the target of more than one entry`, [`Bundle.entry[${e.index}].request.url`]);
+      seenTargets.add(t);
+    }
+  }
+  return plans;
+}
+
+/** Resolves conditional references (`Patient?identifier=…`) to `Type/id` inside the transaction. */
+async function resolveConditionalReferences(ctx: InteractionContext, entries: ParsedEntry[], idMap: Map<string, string>): Promise<void> {
+  for (const e of entries) {
+    if (!e.resource) continue;
+    const found: { value: string; path: string }[] = [];
+    forEachReference(e.resource, `Bundle.entry[${e.index}].resource`, (r) => {
+      if (!idMap.has(r.value) && parseConditionalReference(r.value)) found.push(r);
+    });
+    for (const r of found) {
+      const cond = parseConditionalReference(r.value)!;
+      const matches = await findMatches(ctx, cond.resourceType, cond.query);
+      if (matches.length === 0) throw errors.notFound(`Conditional reference '${r.value}' matches no resource`, [r.path]);
+      if (matches.length > 1) throw errors.multipleMatches(`Conditional reference '${r.value}' matches more than one resource`, [r.path]);
+      idMap.set(r.value, `${cond.resourceType}/${matches[0]!.id}`);
+    }
+  }
+}
+
+/**
+ * transaction: every entry in one database transaction, all or nothing. A failing entry fails the
+ * whole Bundle with an OperationOutcome naming it.
+ */
+export async function processTransaction(ctx: InteractionContext, bundle: Bundle, baseUrl: string, prefer: ReturnPreference): Promise<Bundle> {
+  return ctx.repo.transaction(async (repo) => {
+    const tx: InteractionContext = { ...ctx, repo };
+    const entries = (bundle.entry ?? []).map((entry, i) => parseEntry(entry, i, baseUrl));
+    const idMap = new Map<string, string>();
+    const plans = await plan(tx, entries, baseUrl, idMap);
+    await resolveConditionalReferences(tx, entries, idMap);
+    for (const e of entries) {
+      if (e.resource && e.method !== 'PATCH') e.resource = rewriteReferences(e.resource, idMap, `Bundle.entry[${e.index}].resource`);
+    }
+    const results: FhirResult[] = new Array(entries.length);
+    const ordered = [...entries].sort((a, b) => ORDER[a.method]! - ORDER[b.method]! || a.index - b.index);
+    for (const e of ordered) {
+      const p = plans.get(e.index) ?? {};
+      try {
+        if (p.sameAs !== undefined) results[e.index] = { ...results[p.sameAs]!, status: 200 };
+        else if (p.existing) results[e.index] = p.existing;
+        else results[e.index] = await executeEntry(tx, { ...e, request: { ...e.request, ifNoneExist: undefined } }, baseUrl, p.assignedId);
+      } catch (err) {
+        if (err instanceof FhirError) throw new FhirError(err.status, entryIssues(err, e.index), err.headers);
+        throw err;
+      }
+    }
+    const response: BundleEntry[] = entries.map((e) => responseEntry(results[e.index]!, e.method, prefer));
+    return { resourceType: 'Bundle', type: 'transaction-response', entry: response } as Bundle;
+  });
+}
