@@ -80,6 +80,10 @@ async function resolveConditionalReferences(ctx: InteractionContext, entries: Pa
   }
 }
 
+function lockOrder(e: ParsedEntry): string {
+  return e.method === 'POST' || e.method === 'GET' || e.method === 'HEAD' ? '' : `${e.target.resourceType}/${e.target.id ?? ''}`;
+}
+
 /**
  * transaction: every entry in one database transaction, all or nothing. A failing entry fails the
  * whole Bundle with an OperationOutcome naming it.
@@ -95,7 +99,9 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
       if (e.resource && e.method !== 'PATCH') e.resource = rewriteReferences(e.resource, idMap, `Bundle.entry[${e.index}].resource`);
     }
     const results: FhirResult[] = new Array(entries.length);
-    const ordered = [...entries].sort((a, b) => ORDER[a.method]! - ORDER[b.method]! || a.index - b.index);
+    // Within one method class, writes to existing resources go in (type, id) order, so concurrent
+    // transactions touching the same resources take their row locks in one order and never deadlock.
+    const ordered = [...entries].sort((a, b) => ORDER[a.method]! - ORDER[b.method]! || lockOrder(a).localeCompare(lockOrder(b)) || a.index - b.index);
     for (const e of ordered) {
       const p = plans.get(e.index) ?? {};
       try {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes, type CustomTypesConfig, type PoolClient, type QueryConfig } from 'pg';
+import { FhirError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { transactionEnded, type SqlDriver } from './driver';
 import { Mutex } from './mutex';
@@ -32,6 +33,14 @@ function toQueryConfig(q: Sql): QueryConfig {
   return { name: 'h_' + createHash('sha1').update(text).digest('base64url'), text, values: q.values };
 }
 
+/** Deadlocks (40P01) and serialization failures (40001) are retried: the whole transaction runs again. */
+const TRANSIENT_RETRIES = 4;
+
+function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** A SqlDriver over a node-postgres connection pool. */
 export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const pool = new Pool({
@@ -53,31 +62,45 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       await pool.query(script);
     },
     async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      const handle = txHandle(client);
-      try {
-        await client.query('BEGIN');
-        const result = await fn(handle.driver);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
+      for (let attempt = 1; ; attempt++) {
         try {
-          await client.query('ROLLBACK');
-        } catch (rollbackError) {
-          broken = rollbackError as Error;
+          return await runTransaction(fn);
+        } catch (err) {
+          if (!isTransientConflict(err)) throw err;
+          if (attempt >= TRANSIENT_RETRIES) {
+            throw new FhirError(409, { severity: 'error', code: 'transient', diagnostics: 'The write conflicted with concurrent writes; retry the request' });
+          }
+          options.logger?.debug('retrying transaction after a transient conflict', { code: (err as { code?: string }).code, attempt });
         }
-        throw err;
-      } finally {
-        handle.end();
-        // A client whose rollback failed is in an unknown state: destroy it instead of reusing.
-        client.release(broken);
       }
     },
     async close(): Promise<void> {
       await pool.end();
     },
   };
+
+  async function runTransaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    const handle = txHandle(client);
+    try {
+      await client.query('BEGIN');
+      const result = await fn(handle.driver);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw err;
+    } finally {
+      handle.end();
+      // A client whose rollback failed is in an unknown state: destroy it instead of reusing.
+      client.release(broken);
+    }
+  }
 }
 
 /**
