@@ -7,7 +7,7 @@ export class Progress {
 
   constructor(
     private readonly total: number,
-    private readonly out: NodeJS.WriteStream | undefined = process.stderr,
+    private readonly out: NodeJS.WriteStream | undefined,
   ) {}
 
   add(resources: number, failed: number): void {

@@ -11,7 +11,8 @@ export interface ImportOptions {
   ndjsonChunk?: number;
   /** Retries of a unit that failed with a transient status (409 transient, 429, 503) or a network error. */
   retries?: number;
-  progress?: NodeJS.WriteStream;
+  /** Where the progress bar goes (default stderr); null for none. */
+  progress?: NodeJS.WriteStream | null;
   /** Called per unit with its duration, for benchmarks. */
   onUnit?: (unit: ImportUnit, ms: number, result: SendResult) => void;
 }
@@ -77,7 +78,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   // A first pass counts resources for the progress bar and ETA.
   let total = 0;
   for await (const u of readUnits(files, sourceOpts)) total += u.resources;
-  const progress = new Progress(total, opts.progress);
+  const progress = new Progress(total, opts.progress === null ? undefined : (opts.progress ?? process.stderr));
   const summary: ImportSummary = { files: files.length, units: 0, resources: 0, failedResources: 0, failures: [], seconds: 0, rate: 0 };
   const started = Date.now();
   const units = readUnits(files, sourceOpts);
