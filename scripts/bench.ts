@@ -19,6 +19,7 @@ import { dropDatabase, freshDatabase } from './bench/databases';
 import { rawInsertRate } from './bench/raw-limit';
 import { rssMb, startServerProcess } from './bench/server-process';
 import { fmt, percentile, printTable, type Row } from './bench/stats';
+import { validationRows } from './bench/validation';
 
 const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.bench');
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
 
   for (const name of ['hearth_bench_c1', 'hearth_bench_c4', 'hearth_bench_direct']) await dropDatabase(name);
   printTable('Ingest (Synthea transaction Bundles, PostgreSQL on this machine)', rows);
+  printTable('Validation (R4 base, Synthea sample resources)', validationRows());
   process.stdout.write('\nTargets: ≥ 3,000 resources/s over HTTP (stretch 6,000); ≤ 20% slowdown first → last tenth.\n');
 }
 

@@ -1,23 +1,16 @@
-import { r4StructureDefinitions } from './definitions';
+import { r4ConcreteResourceTypes } from './element-tree';
 
 /**
- * The concrete R4 resource types served by Hearth, derived from the base StructureDefinitions
- * (kind = resource, not abstract, a specialization).
+ * The concrete R4 resource types served by Hearth: every non-abstract resource of the R4 base
+ * definitions (146 in FHIR 4.0.1), after r4-corrections.ts removed later-version additions.
  */
 let types: readonly string[] | undefined;
-let typeSet: ReadonlySet<string> | undefined;
 
 export function resourceTypes(): readonly string[] {
-  if (!types) {
-    types = r4StructureDefinitions()
-      .filter((sd) => sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization')
-      .map((sd) => sd.type as string)
-      .sort();
-  }
+  if (!types) types = [...r4ConcreteResourceTypes()].sort();
   return types;
 }
 
 export function isResourceType(name: string): boolean {
-  if (!typeSet) typeSet = new Set(resourceTypes());
-  return typeSet.has(name);
+  return r4ConcreteResourceTypes().has(name);
 }

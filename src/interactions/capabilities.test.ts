@@ -11,7 +11,7 @@ describe('CapabilityStatement', () => {
     expect(cs.fhirVersion).to.equal('4.0.1');
     expect(cs.format).to.include('application/fhir+json');
     const types = cs.rest?.[0].resource?.map((r) => r.type) ?? [];
-    expect(types).to.have.length(147);
+    expect(types).to.have.length(146);
     expect(types).to.deep.equal([...resourceTypes()]);
     expect(types).to.include.members(['Patient', 'Encounter', 'Observation', 'Condition']);
   });
