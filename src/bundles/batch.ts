@@ -8,7 +8,7 @@ import { forEachReference, parseConditionalReference, rewriteReferences } from '
 
 /** Resolves an entry's conditional references; a batch entry may not refer to other entries. */
 async function resolveReferences(ctx: InteractionContext, entry: BundleEntry, index: number): Promise<BundleEntry> {
-  if (!entry.resource) return entry;
+  if (!entry || typeof entry !== 'object' || !entry.resource) return entry;
   const map = new Map<string, string>();
   const refs: { value: string; path: string }[] = [];
   forEachReference(entry.resource, `Bundle.entry[${index}].resource`, (r) => refs.push(r));

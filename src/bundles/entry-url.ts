@@ -25,7 +25,13 @@ export function parseEntryUrl(url: string, baseUrl: string): EntryTarget {
   const q = rest.indexOf('?');
   const path = q >= 0 ? rest.slice(0, q) : rest;
   const query = q >= 0 ? [...new URLSearchParams(rest.slice(q + 1)).entries()] : [];
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path.split('/').filter((p) => p !== '').map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw errors.badRequest(`Entry URL '${url}' is not validly percent-encoded`);
+    }
+  });
   const target: EntryTarget = { history: false, metadata: false, query };
   if (parts.length === 1 && parts[0] === 'metadata') return { ...target, metadata: true };
   if (parts.length === 1 && parts[0] === '_history') return { ...target, history: true };

@@ -24,8 +24,11 @@ export interface ParsedEntry {
 }
 
 export function parseEntry(entry: BundleEntry, index: number, baseUrl: string): ParsedEntry {
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw errors.badRequest('Each entry must be an object', [`Bundle.entry[${index}]`]);
+  }
   const request = entry.request;
-  if (!request?.method || !request.url) {
+  if (!request || typeof request.method !== 'string' || typeof request.url !== 'string' || !request.method || !request.url) {
     throw errors.badRequest('Each entry needs request.method and request.url', [`Bundle.entry[${index}].request`]);
   }
   const method = request.method.toUpperCase() as EntryMethod;
@@ -119,6 +122,6 @@ export function entryIssues(err: FhirError, index: number): Issue[] {
   return err.issues.map((i) => ({
     ...i,
     diagnostics: `${prefix}: ${i.diagnostics}`,
-    expression: i.expression?.length ? i.expression.map((x) => (x.startsWith('Bundle.') ? x : `${prefix}.resource.${x.split('.').slice(1).join('.')}`.replace(/\.$/, ''))) : [prefix],
+    expression: i.expression?.length ? i.expression.map((x) => `${prefix}.resource.${x.split('.').slice(1).join('.')}`.replace(/\.$/, '')) : [prefix],
   }));
 }

@@ -31,15 +31,21 @@ export function forEachReference(node: unknown, path: string, visit: (r: Referen
  * quoted occurrences in narrative (`href="urn:uuid:…"`) replaced too. Throws 400 for a urn
  * reference that names no entry.
  */
-export function rewriteReferences<T>(resource: T, map: ReadonlyMap<string, string>, rootPath: string): T {
+const RELATIVE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
+export function rewriteReferences<T>(resource: T, map: ReadonlyMap<string, string>, rootPath: string, fullUrlBase?: string): T {
   const walk = (node: unknown, path: string, key: string): unknown => {
     if (typeof node === 'string') {
-      const target = map.get(node);
+      const target = key === 'value' ? undefined : map.get(node);
       if (target !== undefined) return target;
+      if (key === 'reference' && fullUrlBase && RELATIVE.test(node)) {
+        const relative = map.get(`${fullUrlBase}/${node}`);
+        if (relative !== undefined) return relative;
+      }
       if (key === 'reference' && LOCAL_URN.test(node)) {
         throw errors.badRequest(`Reference '${node}' names no entry of this Bundle`, [path]);
       }
-      if (key === 'div' && node.includes('urn:')) return rewriteNarrative(node, map);
+      if (key === 'div') return rewriteNarrative(node, map);
       return node;
     }
     if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`, key));
@@ -54,7 +60,7 @@ export function rewriteReferences<T>(resource: T, map: ReadonlyMap<string, strin
 }
 
 function rewriteNarrative(div: string, map: ReadonlyMap<string, string>): string {
-  return div.replace(/(href|src)="(urn:(?:uuid|oid):[^"]+)"/g, (whole, attr: string, urn: string) => {
+  return div.replace(/(href|src)="([^"]+)"/g, (whole, attr: string, urn: string) => {
     const target = map.get(urn);
     return target ? `${attr}="${target}"` : whole;
   });

@@ -2,7 +2,7 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { errors, FhirError } from '../core/errors';
 import { newId } from '../core/ids';
 import { parseCriteria } from '../search/conditional';
-import { findAtMostOne, findMatches } from '../interactions/matches';
+import { conditionalLockKey, findAtMostOne, findMatches } from '../interactions/matches';
 import { versionResult } from '../interactions/common';
 import type { FhirResult, InteractionContext } from '../interactions/types';
 import { entryIssues, executeEntry, parseEntry, responseEntry, type ParsedEntry, type ReturnPreference } from './entry';
@@ -25,6 +25,36 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
   const plans = new Map<number, Plan>();
   const seenCriteria = new Map<string, number>();
   const seenTargets = new Set<string>();
+  const seenFullUrls = new Set<string>();
+  const keys = new Set<string>();
+  for (const e of entries) {
+    if (e.fullUrl) {
+      if (seenFullUrls.has(e.fullUrl)) throw errors.badRequest(`fullUrl '${e.fullUrl}' appears in more than one entry`, [`Bundle.entry[${e.index}].fullUrl`]);
+      seenFullUrls.add(e.fullUrl);
+    }
+    // Conditional references take the same locks as conditional writes of those criteria.
+    forEachReference(e.resource, '', (r) => {
+      const cond = parseConditionalReference(r.value);
+      if (cond) keys.add(conditionalLockKey(cond.resourceType, cond.query));
+    });
+    const type = e.target.resourceType;
+    if (!type) continue;
+    if (e.method === 'POST' && e.request.ifNoneExist) keys.add(conditionalLockKey(type, parseCriteria(e.request.ifNoneExist)));
+    else if (e.target.id === undefined && e.target.query.length > 0 && e.method !== 'GET' && e.method !== 'HEAD') keys.add(conditionalLockKey(type, e.target.query));
+  }
+  // All locks up front, in one order, so concurrent transactions cannot deadlock on them.
+  for (const key of [...keys].sort()) await ctx.repo.lock(key);
+  const deleted = new Set<string>();
+  for (const e of entries) {
+    const type = e.target.resourceType;
+    if (e.method !== 'DELETE' || !type || e.target.id !== undefined || e.target.query.length === 0) continue;
+    const match = await findAtMostOne(ctx, type, e.target.query);
+    if (match) {
+      e.target = { ...e.target, id: match.id, query: [] };
+      deleted.add(`${type}/${match.id}`);
+    }
+  }
+  for (const e of entries) if (e.method === 'DELETE' && e.target.resourceType && e.target.id) deleted.add(`${e.target.resourceType}/${e.target.id}`);
   for (const e of entries) {
     const type = e.target.resourceType;
     if (e.method === 'POST' && type) {
@@ -36,7 +66,7 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
         const first = plans.get(p.sameAs!)!;
         if (e.fullUrl) idMap.set(e.fullUrl, `${type}/${first.assignedId ?? first.existing?.resource?.id}`);
       } else {
-        const matches = criteria ? await findMatches(ctx, type, parseCriteria(criteria)) : [];
+        const matches = (criteria ? await findMatches(ctx, type, parseCriteria(criteria)) : []).filter((m) => !deleted.has(`${type}/${m.id}`));
         if (matches.length > 1) throw errors.multipleMatches(`ifNoneExist matched more than one ${type}`);
         p = matches[0] ? { existing: versionResult(200, matches[0], baseUrl, true) } : { assignedId: newId() };
         if (key) seenCriteria.set(key, e.index);
@@ -47,6 +77,9 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
       let id = e.target.id;
       if (id === undefined) {
         const match = await findAtMostOne(ctx, type, e.target.query);
+        if (match && e.resource?.id !== undefined && e.resource.id !== match.id) {
+          throw errors.badRequest(`The resource id '${e.resource.id}' does not match the resource found (${type}/${match.id})`, [`Bundle.entry[${e.index}].resource.id`]);
+        }
         id = match?.id ?? e.resource?.id ?? newId();
         e.target = { ...e.target, id, query: [] };
         e.resource = { ...(e.resource as Resource), id };
@@ -96,7 +129,8 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
     const plans = await plan(tx, entries, baseUrl, idMap);
     await resolveConditionalReferences(tx, entries, idMap);
     for (const e of entries) {
-      if (e.resource && e.method !== 'PATCH') e.resource = rewriteReferences(e.resource, idMap, `Bundle.entry[${e.index}].resource`);
+      const base = /^(https?:\/\/.+)\/[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.exec(e.fullUrl ?? '')?.[1];
+      if (e.resource && e.method !== 'PATCH') e.resource = rewriteReferences(e.resource, idMap, `Bundle.entry[${e.index}].resource`, base);
     }
     const results: FhirResult[] = new Array(entries.length);
     // Within one method class, writes to existing resources go in (type, id) order, so concurrent
@@ -117,3 +151,4 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
     return { resourceType: 'Bundle', type: 'transaction-response', entry: response } as Bundle;
   });
 }
+

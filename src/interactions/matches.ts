@@ -3,6 +3,11 @@ import { conditionalWhere } from '../search/conditional';
 import type { StoredVersion } from '../storage/repository';
 import type { InteractionContext } from './types';
 
+/** The lock key of conditional criteria: equal for the same criteria in any order. */
+export function conditionalLockKey(resourceType: string, criteria: [string, string][]): string {
+  return `conditional:${resourceType}?${criteria.map(([n, v]) => `${n}=${v}`).sort().join('&')}`;
+}
+
 /**
  * Finds the current resources matching conditional criteria; at most two are needed to tell 0, 1 or
  * many. A transaction lock on the normalized criteria is taken first, so that two racing conditional
@@ -14,8 +19,7 @@ export async function findMatches(
   criteria: [string, string][],
 ): Promise<StoredVersion[]> {
   const where = conditionalWhere(criteria);
-  const key = criteria.map(([n, v]) => `${n}=${v}`).sort().join('&');
-  await ctx.repo.lock(`conditional:${resourceType}?${key}`);
+  await ctx.repo.lock(conditionalLockKey(resourceType, criteria));
   return ctx.repo.find(resourceType, where, 2);
 }
 

@@ -13,9 +13,10 @@ async function writeUpdate(
   req: FhirRequest,
 ): Promise<FhirResult> {
   const expectedVersionId = req.ifMatch ? parseVersionTag(req.ifMatch, 'If-Match') : undefined;
-  const previous = await ctx.repo.readCurrent(type, id);
   const stored = await ctx.repo.write({ resourceType: type, id, content: { ...resource, id }, expectedVersionId });
-  const created = stored.versionId === 1 || previous === undefined || previous.deleted;
+  // Created when this is the first version, or the one before it was a deletion.
+  const prior = stored.versionId > 1 ? await ctx.repo.readVersion(type, id, stored.versionId - 1) : undefined;
+  const created = stored.versionId === 1 || prior?.deleted === true;
   return versionResult(created ? 201 : 200, stored, req.baseUrl, true);
 }
 
