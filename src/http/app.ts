@@ -35,7 +35,8 @@ export function buildApp(deps: AppDeps): Koa {
       const result = errorToOutcome(err);
       if (result.unexpected) deps.logger.error('unhandled error', { requestId, error: (err as Error)?.stack ?? String(err) });
       for (const [k, v] of Object.entries(result.headers)) ctx.set(k, v);
-      if (result.status === 405) ctx.set('Allow', (raw as { headers?: Record<string, string> }).headers?.Allow ?? '');
+      const allow = (raw as { headers?: Record<string, string> }).headers?.Allow;
+      if (result.status === 405 && allow) ctx.set('Allow', allow);
       sendJson(ctx, result.status, result.outcome, { mediaType: 'application/fhir+json', pretty: false });
     } finally {
       // Paths carry ids only; query strings may hold PHI and are not logged.

@@ -18,6 +18,13 @@ export function sendJson(ctx: Context, status: number, body: unknown, opts: Pick
   ctx.body = JSON.stringify(body, null, opts.pretty ? 2 : undefined);
 }
 
+/** A response without a body that keeps its status (Koa would turn a null body into 204). */
+function sendEmpty(ctx: Context, status: number): void {
+  ctx.body = '';
+  ctx.remove('Content-Type');
+  ctx.status = status;
+}
+
 /** Translates an interaction result into the HTTP response: status, version headers, Prefer. */
 export function sendResult(ctx: Context, result: FhirResult, opts: ResponseOptions, isWrite: boolean): void {
   if (result.versionId !== undefined) ctx.set('ETag', `W/"${result.versionId}"`);
@@ -29,13 +36,11 @@ export function sendResult(ctx: Context, result: FhirResult, opts: ResponseOptio
       sendJson(ctx, 200, informationOutcome('Deleted'), opts);
       return;
     }
-    ctx.status = result.status;
-    ctx.body = null;
+    sendEmpty(ctx, result.status);
     return;
   }
   if (isWrite && opts.prefer.return === 'minimal') {
-    ctx.status = result.status;
-    ctx.body = null;
+    sendEmpty(ctx, result.status);
     return;
   }
   if (isWrite && opts.prefer.return === 'OperationOutcome') {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { errors } from '../core/errors';
+import { errors, FhirError } from '../core/errors';
 import { capabilities, type SoftwareInfo } from '../interactions/capabilities';
 import { create } from '../interactions/create';
 import { conditionalDelete, remove } from '../interactions/delete';
@@ -67,7 +67,11 @@ export function baseUrlOf(ctx: Context, configured: string | undefined): string 
 }
 
 function queryPairs(ctx: Context): [string, string][] {
-  return [...new URLSearchParams(ctx.querystring).entries()];
+  const pairs = [...new URLSearchParams(ctx.querystring).entries()];
+  if (pairs.some(([n, v]) => n.includes('\u0000') || v.includes('\u0000'))) {
+    throw errors.badRequest('Query parameters must not contain NUL characters');
+  }
+  return pairs;
 }
 
 async function buildRequest(ctx: Context, spec: RouteSpec, deps: RouteDeps): Promise<FhirRequest> {
@@ -120,6 +124,10 @@ export function buildRouter(deps: RouteDeps): Router {
       onUnexpected: (e) => deps.interactions.logger.error('unhandled error in batch entry', { error: (e as Error)?.stack ?? String(e) }),
     });
     sendResult(ctx, { status: 200, resource: bundle }, { mediaType, pretty: query.some(([n, v]) => n === '_pretty' && v === 'true'), prefer: {} }, false);
+  });
+  // metadata is read-only; other methods must not fall through to the type routes.
+  router.all('/metadata', () => {
+    throw new FhirError(405, { severity: 'error', code: 'not-supported', diagnostics: 'Only GET is allowed on metadata' }, { Allow: 'GET' });
   });
   for (const spec of ROUTES) {
     router[spec.method](spec.path, async (ctx) => {

@@ -40,9 +40,9 @@ export function versionResult(status: number, v: StoredVersion, baseUrl: string,
   };
 }
 
-/** Reads the current version; 404 if it never existed, 410 if it is deleted. */
-export async function loadCurrent(ctx: InteractionContext, resourceType: string, id: string): Promise<StoredVersion> {
-  const current = await ctx.repo.readCurrent(resourceType, id);
+/** Reads the current version (locking it with forUpdate); 404 if it never existed, 410 if it is deleted. */
+export async function loadCurrent(ctx: InteractionContext, resourceType: string, id: string, forUpdate = false): Promise<StoredVersion> {
+  const current = await ctx.repo.readCurrent(resourceType, id, { forUpdate });
   if (!current) throw errors.notFound(`${resourceType}/${id} not found`);
   if (current.deleted) {
     throw new FhirError(410, { severity: 'error', code: 'deleted', diagnostics: `${resourceType}/${id} was deleted` }, {

@@ -4,7 +4,7 @@ import { findAtMostOne } from './matches';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
 async function deleteOne(ctx: InteractionContext, type: string, id: string): Promise<FhirResult> {
-  const current = await ctx.repo.readCurrent(type, id);
+  const current = await ctx.repo.readCurrent(type, id, { forUpdate: true });
   if (!current) throw errors.notFound(`${type}/${id} not found`);
   // Deleting a deleted resource succeeds without a new version (delete is idempotent).
   if (current.deleted) return { status: 204, versionId: current.versionId, lastUpdated: current.lastUpdated };

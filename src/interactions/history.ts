@@ -14,20 +14,34 @@ function parseCount(value: string, ctx: InteractionContext): number {
   return Math.min(Number(value), ctx.limits.maxPageSize);
 }
 
-/** Parses an instant or dateTime; a partial dateTime (`_at=2020`) is taken at its start. */
-function toInstant(value: string, name: string, pattern: RegExp): string {
-  if (!pattern.test(value) || Number.isNaN(Date.parse(value.length === 4 ? `${value}-01-01` : value))) {
+function checkFormat(value: string, name: string, pattern: RegExp): void {
+  if (!pattern.test(value) || Number.isNaN(Date.parse(value))) {
     throw errors.badRequest(`${name} must be a FHIR ${pattern === INSTANT ? 'instant' : 'dateTime'} (got '${value}')`);
   }
-  return new Date(Date.parse(value.length === 4 ? `${value}-01-01` : value)).toISOString();
+}
+
+/** The period a dateTime stands for at its precision: `2020` is all of 2020, a full time is an instant. */
+function period(value: string): { start: string; end?: string } {
+  const [y, m, d] = value.split('-').map(Number) as [number, number?, number?];
+  if (value.length === 4) return { start: new Date(Date.UTC(y, 0, 1)).toISOString(), end: new Date(Date.UTC(y + 1, 0, 1)).toISOString() };
+  if (value.length === 7) return { start: new Date(Date.UTC(y, m! - 1, 1)).toISOString(), end: new Date(Date.UTC(y, m!, 1)).toISOString() };
+  if (value.length === 10) return { start: new Date(Date.UTC(y, m! - 1, d!)).toISOString(), end: new Date(Date.UTC(y, m! - 1, d! + 1)).toISOString() };
+  return { start: new Date(Date.parse(value)).toISOString() };
 }
 
 function parseQuery(ctx: InteractionContext, req: FhirRequest, base: Partial<HistoryQuery>): HistoryQuery {
   const query: HistoryQuery = { ...base, count: ctx.limits.defaultPageSize };
   for (const [name, value] of req.query) {
     if (name === '_count') query.count = parseCount(value, ctx);
-    else if (name === '_since') query.since = toInstant(value, '_since', INSTANT);
-    else if (name === '_at') query.at = toInstant(value, '_at', DATE_TIME);
+    else if (name === '_since') {
+      checkFormat(value, '_since', INSTANT);
+      query.since = new Date(Date.parse(value)).toISOString();
+    } else if (name === '_at') {
+      checkFormat(value, '_at', DATE_TIME);
+      const p = period(value);
+      query.at = p.start;
+      if (p.end) query.atEnd = p.end;
+    }
     else if (name === CURSOR_PARAM) query.cursor = value;
     else if (!IGNORED.has(name)) throw errors.badRequest(`Unknown history parameter '${name}' (supported: _count, _since, _at)`);
   }

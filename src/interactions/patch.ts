@@ -6,7 +6,7 @@ import { findAtMostOne } from './matches';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
 async function patchOne(ctx: InteractionContext, type: string, id: string, req: FhirRequest): Promise<FhirResult> {
-  const current = await loadCurrent(ctx, type, id);
+  const current = await loadCurrent(ctx, type, id, true);
   const expected = req.ifMatch ? parseVersionTag(req.ifMatch, 'If-Match') : current.versionId;
   if (expected !== current.versionId) {
     throw errors.preconditionFailed(`Version ${expected} is not the current version (${current.versionId}) of ${type}/${id}`);

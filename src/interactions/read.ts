@@ -11,8 +11,8 @@ function notModified(req: FhirRequest, versionId: number, lastUpdated: string): 
   }
   if (req.ifModifiedSince) {
     const since = Date.parse(req.ifModifiedSince);
-    if (Number.isNaN(since)) throw errors.badRequest('If-Modified-Since must be an HTTP date');
-    // HTTP dates have second precision.
+    // An unparsable date is ignored (RFC 7232 section 3.3). HTTP dates have second precision.
+    if (Number.isNaN(since)) return false;
     return Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
   }
   return false;

@@ -46,6 +46,30 @@ function keep(resource: Resource, wanted: (element: string) => boolean): Resourc
   return tagged(out);
 }
 
+/** Keeps the summary elements of an object at `path`, descending into backbone elements. */
+function summaryOf(node: Record<string, unknown>, path: string): Record<string, unknown> {
+  const sets = elementSets(path);
+  if (!sets) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'resourceType') {
+      out[key] = value;
+      continue;
+    }
+    const element = elementOf(key, sets);
+    if (!sets.summary.has(element) && key !== 'id') continue;
+    const child = sets.backbone.get(element);
+    if (child && value && typeof value === 'object') {
+      out[key] = Array.isArray(value)
+        ? value.map((v) => (v && typeof v === 'object' ? summaryOf(v as Record<string, unknown>, child) : v))
+        : summaryOf(value as Record<string, unknown>, child);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
 /** Applies `_summary` / `_elements` to one resource; returns it unchanged when neither asks for a subset. */
 export function applySubsetting(resource: Resource, s: Subsetting): Resource {
   const sets = elementSets(resource.resourceType);
@@ -55,7 +79,7 @@ export function applySubsetting(resource: Resource, s: Subsetting): Resource {
   }
   switch (s.summary) {
     case 'true':
-      return keep(resource, (el) => Boolean(sets?.summary.has(el)));
+      return tagged(summaryOf(resource as unknown as Record<string, unknown>, resource.resourceType));
     case 'text':
       return keep(resource, (el) => el === 'id' || el === 'meta' || el === 'text' || Boolean(sets?.mandatory.has(el)));
     case 'data':

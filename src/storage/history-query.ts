@@ -34,8 +34,10 @@ function historyConditions(q: HistoryQuery): Sql[] {
   if (q.since !== undefined) conditions.push(sql`h.last_updated >= ${instant(q.since, '_since')}::timestamptz`);
   if (q.at !== undefined) {
     const at = instant(q.at, '_at');
-    // The version current at `at`: written at or before it, and not superseded by then.
-    conditions.push(sql`h.last_updated <= ${at}::timestamptz AND NOT EXISTS (
+    // Versions current at some point of [at, atEnd): written before the period ends and not
+    // superseded by its start. Without atEnd, the period is the instant `at` itself.
+    const written = q.atEnd !== undefined ? sql`h.last_updated < ${instant(q.atEnd, '_at')}::timestamptz` : sql`h.last_updated <= ${at}::timestamptz`;
+    conditions.push(sql`${written} AND NOT EXISTS (
       SELECT 1 FROM resource_history n
       WHERE n.resource_type = h.resource_type AND n.id = h.id
         AND n.version_id > h.version_id AND n.last_updated <= ${at}::timestamptz)`);

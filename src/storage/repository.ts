@@ -32,8 +32,9 @@ export interface HistoryQuery {
   id?: string;
   /** Only versions with lastUpdated >= since (FHIR instant). */
   since?: string;
-  /** Only versions current at this instant: lastUpdated <= at, newest per resource. */
+  /** Only versions current at this instant, or at some point of [at, atEnd) when atEnd is given. */
   at?: string;
+  atEnd?: string;
   count: number;
   /** Opaque cursor from a previous page's `next`. */
   cursor?: string;
@@ -49,8 +50,12 @@ export interface HistoryPage {
 }
 
 export interface Repository {
-  /** Current version (possibly a deletion marker), or undefined if never created. */
-  readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
+  /**
+   * Current version (possibly a deletion marker), or undefined if never created. With forUpdate,
+   * inside transaction(), the row stays locked until the transaction ends, so a read-modify-write
+   * (patch, delete) cannot be overtaken by a concurrent write.
+   */
+  readCurrent(resourceType: string, id: string, options?: { forUpdate?: boolean }): Promise<StoredVersion | undefined>;
   readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
   /** Writes a new version: current row + history row, atomically. Returns the stored version. */
   write(input: WriteInput): Promise<StoredVersion>;

@@ -42,9 +42,10 @@ export class SqlRepository implements Repository {
     this.now = options.now ?? Date.now;
   }
 
-  async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+  async readCurrent(resourceType: string, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredVersion | undefined> {
+    const lock = options.forUpdate ? sql` FOR UPDATE` : sql``;
     const rows = await this.driver.query<VersionRow>(
-      prepared(sql`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = ${resourceType} AND r.id = ${id}`),
+      prepared(sql`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = ${resourceType} AND r.id = ${id}${lock}`),
     );
     return rows.length > 0 ? toStoredVersion(rows[0]!) : undefined;
   }

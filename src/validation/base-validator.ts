@@ -6,7 +6,7 @@ import { enumerableValueSetCodes } from '../fhir/value-set-codes';
 import { compileChoiceDispatch, type ChoiceSpec } from './choice-dispatch';
 import { compileElementRules, type ObjectRules } from './element-rules';
 import { errorsToIssues } from './issue-mapper';
-import { isBase64, isPrimitiveType, primitiveSchema } from './primitives';
+import { isBase64, isCalendarDay, isPrimitiveType, primitiveSchema } from './primitives';
 import { compileResourceDispatch } from './resource-dispatch';
 import { buildDataTypeSchemas, buildResourceSchemas, PRIMITIVE_ELEMENT, schemaId } from './schema-builder';
 
@@ -108,6 +108,7 @@ export function createBaseValidator(): BaseValidator {
     compile: (spec: ChoiceSpec) => compileChoiceDispatch(spec, choiceResolver),
   });
   ajv.addFormat('fhir-base64', { type: 'string', validate: isBase64 });
+  ajv.addFormat('fhir-calendar', { type: 'string', validate: isCalendarDay });
 
   for (const schema of buildDataTypeSchemas(tree.values(), enumerableValueSetCodes)) ajv.addSchema(schema);
 

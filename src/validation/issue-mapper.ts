@@ -71,7 +71,7 @@ function stringIssue(data: string, type: string, path: string): Issue {
   if (/^[ \t\n\r]+$/.test(data)) {
     return issue('value', `${path}: the ${type} contains only whitespace; it should have non-whitespace content`, [path], 'warning');
   }
-  return issue('value', `${path}: the ${type} contains characters not allowed in FHIR strings (vertical tab or form feed)`, [path]);
+  return issue('value', `${path}: the ${type} contains characters not allowed in FHIR strings (NUL, vertical tab or form feed)`, [path]);
 }
 
 function valueIssue(e: ErrorObject, path: string): Issue {

@@ -20,7 +20,8 @@ export interface PrimitiveSpec {
   hint: string;
 }
 
-const WS = ' \\t\\n\\r\\x0B\\f';
+// NUL is listed with the whitespace: it can never be stored (PostgreSQL text and jsonb refuse it).
+const WS = ' \\t\\n\\r\\x0B\\f\\x00';
 const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
 const MONTH = '(0[1-9]|1[0-2])';
 const DAY = '(0[1-9]|[1-2][0-9]|3[0-1])';
@@ -32,8 +33,8 @@ const INT32_MAX = 2147483647;
 const URI: PrimitiveSpec = { json: 'string', pattern: `^[^${WS}]+$`, hint: 'a URI without whitespace' };
 const STRING: PrimitiveSpec = {
   json: 'string',
-  pattern: '^[ \\t\\n\\r]*[^' + WS + '][^\\x0B\\f]*$',
-  hint: 'a non-empty string without vertical tab or form feed characters',
+  pattern: '^[ \\t\\n\\r]*[^' + WS + '][^\\x0B\\f\\x00]*$',
+  hint: 'a non-empty string without NUL, vertical tab or form feed characters',
 };
 
 export const PRIMITIVES: Readonly<Record<string, PrimitiveSpec>> = {
@@ -59,15 +60,17 @@ export const PRIMITIVES: Readonly<Record<string, PrimitiveSpec>> = {
     pattern: '^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
     hint: 'a UUID URI in lower case, such as urn:uuid:c757873d-ec9a-4326-a141-556f43239520',
   },
-  date: { json: 'string', pattern: `^${YEAR}(-${MONTH}(-${DAY})?)?$`, hint: 'YYYY, YYYY-MM or YYYY-MM-DD' },
+  date: { json: 'string', pattern: `^${YEAR}(-${MONTH}(-${DAY})?)?$`, format: 'fhir-calendar', hint: 'YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date' },
   dateTime: {
     json: 'string',
     pattern: `^${YEAR}(-${MONTH}(-${DAY}(T${TIME}${ZONE})?)?)?$`,
+    format: 'fhir-calendar',
     hint: 'YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.fff]+zz:zz (a time needs seconds and a timezone)',
   },
   instant: {
     json: 'string',
     pattern: `^${YEAR}-${MONTH}-${DAY}T${TIME}${ZONE}$`,
+    format: 'fhir-calendar',
     hint: 'YYYY-MM-DDThh:mm:ss[.fff] followed by Z or +hh:mm / -hh:mm',
   },
   time: { json: 'string', pattern: `^${TIME}$`, hint: 'hh:mm:ss[.fff]' },
@@ -91,6 +94,17 @@ export function isBase64(value: string): boolean {
     count++;
   }
   return count > 0 && count % 4 === 0;
+}
+
+/** True unless the value names a day its month does not have (2021-02-29, 2020-04-31). */
+export function isCalendarDay(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return true;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= days;
 }
 
 export interface PrimitiveOptions {
