@@ -66,7 +66,13 @@ async function target(args: Args): Promise<ImportTarget> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { service: 'hearth-import' });
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.dbPoolSize });
-  const ctx = { repo: storage.repository, validator: createBaseValidator(), logger, limits: { defaultPageSize: 20, maxPageSize: 1000 } };
+  const ctx = {
+    repo: storage.repository,
+    validator: createBaseValidator(),
+    logger,
+    limits: { defaultPageSize: 20, maxPageSize: 1000 },
+    integrity: { checkReferences: config.checkReferences, refuseReferencedDeletes: config.refuseReferencedDeletes },
+  };
   return directTarget(ctx, () => storage.close());
 }
 

@@ -5,6 +5,7 @@ import { parseCriteria } from '../search/conditional';
 import { conditionalLockKey, findAtMostOne, findMatches } from '../interactions/matches';
 import { versionResult } from '../interactions/common';
 import type { FhirResult, InteractionContext } from '../interactions/types';
+import { DeferredChecks, runDeferred } from '../interactions/integrity';
 import { entryIssues, executeEntry, parseEntry, responseEntry, type ParsedEntry, type ReturnPreference } from './entry';
 import { parseConditionalReference, rewriteReferences, forEachReference } from './references';
 
@@ -123,7 +124,8 @@ function lockOrder(e: ParsedEntry): string {
  */
 export async function processTransaction(ctx: InteractionContext, bundle: Bundle, baseUrl: string, prefer: ReturnPreference): Promise<Bundle> {
   return ctx.repo.transaction(async (repo) => {
-    const tx: InteractionContext = { ...ctx, repo };
+    const deferred = new DeferredChecks();
+    const tx: InteractionContext = { ...ctx, repo, deferred };
     const entries = (bundle.entry ?? []).map((entry, i) => parseEntry(entry, i, baseUrl));
     const idMap = new Map<string, string>();
     const plans = await plan(tx, entries, baseUrl, idMap);
@@ -138,6 +140,7 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
     const ordered = [...entries].sort((a, b) => ORDER[a.method]! - ORDER[b.method]! || lockOrder(a).localeCompare(lockOrder(b)) || a.index - b.index);
     for (const e of ordered) {
       const p = plans.get(e.index) ?? {};
+      deferred.entry = e.index;
       try {
         if (p.sameAs !== undefined) results[e.index] = { ...results[p.sameAs]!, status: 200 };
         else if (p.existing) results[e.index] = p.existing;
@@ -147,6 +150,7 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
         throw err;
       }
     }
+    await runDeferred(tx, deferred);
     const response: BundleEntry[] = entries.map((e) => responseEntry(results[e.index]!, e.method, prefer));
     return { resourceType: 'Bundle', type: 'transaction-response', entry: response } as Bundle;
   });

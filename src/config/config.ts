@@ -12,6 +12,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
+  /** Refuse writes with local references to resources that do not exist (422). */
+  checkReferences: boolean;
+  /** Refuse deleting resources that others still refer to (409). */
+  refuseReferencedDeletes: boolean;
   /** Most entries accepted in one batch or transaction Bundle. */
   maxBundleEntries: number;
   /** Default and maximum page sizes for history (and later search). */
@@ -41,6 +45,16 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     return fallback;
   }
   return n;
+}
+
+function choiceVar<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T, problems: string[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    problems.push(`${name} must be one of ${choices.join(', ')} (got '${raw}')`);
+    return fallback;
+  }
+  return raw as T;
 }
 
 function urlVar(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -78,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     maxBodyBytes: intVar(env, 'HEARTH_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    checkReferences: choiceVar(env, 'HEARTH_REFERENTIAL_INTEGRITY', ['on', 'off'] as const, 'on', problems) === 'on',
+    refuseReferencedDeletes: choiceVar(env, 'HEARTH_DELETE_REFERENCED', ['refuse', 'allow'] as const, 'refuse', problems) === 'refuse',
     maxBundleEntries: intVar(env, 'HEARTH_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000, problems),
     defaultPageSize,
     maxPageSize,

@@ -29,6 +29,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       validator,
       logger,
       limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
+      integrity: { checkReferences: config.checkReferences, refuseReferencedDeletes: config.refuseReferencedDeletes },
     },
   });
   const server: Server = await new Promise((resolve, reject) => {

@@ -3,6 +3,8 @@ import { errors, FhirError } from '../core/errors';
 import { isValidId } from '../core/ids';
 import { isResourceType } from '../fhir/resource-types';
 import type { StoredVersion } from '../storage/repository';
+import { localReferences } from '../fhir/references';
+import { afterDelete, afterWrite } from './integrity';
 import type { FhirResult, InteractionContext } from './types';
 
 /** Checks the type named in the URL. */
@@ -69,4 +71,29 @@ export function checkBody(ctx: InteractionContext, body: unknown, resourceType: 
     else delete resource.meta;
   }
   return resource;
+}
+
+/**
+ * The one write path of the interactions: stores a new version (or a deletion) with its derived
+ * index rows, then checks (or defers) referential integrity.
+ */
+export async function storeVersion(
+  ctx: InteractionContext,
+  resourceType: string,
+  id: string,
+  content: Resource | null,
+  expectedVersionId: number | null | undefined,
+  baseUrl: string,
+): Promise<StoredVersion> {
+  const references = content ? localReferences(content, baseUrl) : [];
+  const stored = await ctx.repo.write({
+    resourceType,
+    id,
+    content,
+    expectedVersionId,
+    index: { resource_references: references.map((r) => [r.type, r.id]) },
+  });
+  if (content) await afterWrite(ctx, `${resourceType}/${id}`, references);
+  else await afterDelete(ctx, resourceType, id);
+  return stored;
 }

@@ -1,5 +1,5 @@
 import { newId } from '../core/ids';
-import { checkBody, requireType, versionResult } from './common';
+import { checkBody, requireType, storeVersion, versionResult } from './common';
 import { findMatches } from './matches';
 import { parseCriteria } from '../search/conditional';
 import { errors } from '../core/errors';
@@ -21,7 +21,7 @@ export async function create(ctx: InteractionContext, req: FhirRequest): Promise
       if (matches.length === 1) return versionResult(200, matches[0], req.baseUrl, true);
     }
     const id = req.assignedId ?? newId();
-    const stored = await repo.write({ resourceType: type, id, content: { ...resource, id }, expectedVersionId: null });
+    const stored = await storeVersion(tx, type, id, { ...resource, id }, null, req.baseUrl);
     return versionResult(201, stored, req.baseUrl, true);
   });
 }

@@ -1,14 +1,14 @@
 import { errors } from '../core/errors';
-import { requireId, requireType } from './common';
+import { requireId, requireType, storeVersion } from './common';
 import { findAtMostOne } from './matches';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
-async function deleteOne(ctx: InteractionContext, type: string, id: string): Promise<FhirResult> {
+async function deleteOne(ctx: InteractionContext, type: string, id: string, baseUrl: string): Promise<FhirResult> {
   const current = await ctx.repo.readCurrent(type, id, { forUpdate: true });
   if (!current) throw errors.notFound(`${type}/${id} not found`);
   // Deleting a deleted resource succeeds without a new version (delete is idempotent).
   if (current.deleted) return { status: 204, versionId: current.versionId, lastUpdated: current.lastUpdated };
-  const stored = await ctx.repo.write({ resourceType: type, id, content: null, expectedVersionId: current.versionId });
+  const stored = await storeVersion(ctx, type, id, null, current.versionId, baseUrl);
   return { status: 204, versionId: stored.versionId, lastUpdated: stored.lastUpdated };
 }
 
@@ -16,7 +16,7 @@ async function deleteOne(ctx: InteractionContext, type: string, id: string): Pro
 export async function remove(ctx: InteractionContext, req: FhirRequest): Promise<FhirResult> {
   const type = requireType(req.resourceType);
   const id = requireId(req.id);
-  return ctx.repo.transaction((repo) => deleteOne({ ...ctx, repo }, type, id));
+  return ctx.repo.transaction((repo) => deleteOne({ ...ctx, repo }, type, id, req.baseUrl));
 }
 
 /** conditional delete: DELETE [base]/[type]?criteria; no match is a success, several are 412. */
@@ -26,6 +26,6 @@ export async function conditionalDelete(ctx: InteractionContext, req: FhirReques
     const tx = { ...ctx, repo };
     const match = await findAtMostOne(tx, type, req.query);
     if (!match) return { status: 204 };
-    return deleteOne(tx, type, match.id);
+    return deleteOne(tx, type, match.id, req.baseUrl);
   });
 }

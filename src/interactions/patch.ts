@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../core/errors';
 import { applyJsonPatch } from './json-patch';
-import { checkBody, loadCurrent, parseVersionTag, requireId, requireType, versionResult } from './common';
+import { checkBody, loadCurrent, parseVersionTag, requireId, requireType, storeVersion, versionResult } from './common';
 import { findAtMostOne } from './matches';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
@@ -18,7 +18,7 @@ async function patchOne(ctx: InteractionContext, type: string, id: string, req: 
   if (patched.resourceType !== type) throw errors.unprocessable('A patch may not change resourceType', [`${type}.resourceType`]);
   if (patched.id !== id) throw errors.unprocessable('A patch may not change the resource id', [`${type}.id`]);
   const resource = checkBody(ctx, patched, type);
-  const stored = await ctx.repo.write({ resourceType: type, id, content: resource, expectedVersionId: current.versionId });
+  const stored = await storeVersion(ctx, type, id, resource, current.versionId, req.baseUrl);
   return versionResult(200, stored, req.baseUrl, true);
 }
 

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Repository } from '../storage/repository';
 import type { Issue } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { DeferredChecks, IntegrityPolicy } from './integrity';
 
 /** A transport-free FHIR request: what the HTTP layer, bundle entries and the CLI all produce. */
 export interface FhirRequest {
@@ -43,6 +44,10 @@ export interface InteractionContext {
   validator: Validator;
   logger: Logger;
   limits: { defaultPageSize: number; maxPageSize: number };
+  /** Referential integrity; absent means no checks. */
+  integrity?: IntegrityPolicy;
+  /** Set inside a transaction Bundle: integrity checks wait for its end. */
+  deferred?: DeferredChecks;
   /** Server clock, injectable for tests. */
   now?: () => Date;
 }

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../core/errors';
 import { newId } from '../core/ids';
-import { checkBody, parseVersionTag, requireId, requireType, versionResult } from './common';
+import { checkBody, parseVersionTag, requireId, requireType, storeVersion, versionResult } from './common';
 import { findAtMostOne } from './matches';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
@@ -13,7 +13,7 @@ async function writeUpdate(
   req: FhirRequest,
 ): Promise<FhirResult> {
   const expectedVersionId = req.ifMatch ? parseVersionTag(req.ifMatch, 'If-Match') : undefined;
-  const stored = await ctx.repo.write({ resourceType: type, id, content: { ...resource, id }, expectedVersionId });
+  const stored = await storeVersion(ctx, type, id, { ...resource, id }, expectedVersionId, req.baseUrl);
   // Created when this is the first version, or the one before it was a deletion.
   const prior = stored.versionId > 1 ? await ctx.repo.readVersion(type, id, stored.versionId - 1) : undefined;
   const created = stored.versionId === 1 || prior?.deleted === true;

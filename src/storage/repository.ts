@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { IndexRows } from './index-tables';
 import type { Sql } from './sql';
 
 /** One stored version of a resource. `content` is null for a deletion. */
@@ -25,6 +26,8 @@ export interface WriteInput {
    * A number: the current version must be exactly this one; otherwise a 412 FhirError is thrown.
    */
   expectedVersionId?: number | null;
+  /** Rows of the derived index tables (references, search indexes) for the new version. */
+  index?: IndexRows;
 }
 
 export interface HistoryQuery {
@@ -66,6 +69,10 @@ export interface Repository {
    * version_id, last_updated, deleted, content). At most `limit` rows, ordered by id.
    */
   find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]>;
+  /** Of the given targets, those that are not current, non-deleted resources. */
+  missingTargets(targets: { type: string; id: string }[]): Promise<{ type: string; id: string }[]>;
+  /** Current resources (other than the target itself) whose references name the target; at most `limit`. */
+  referrers(type: string, id: string, limit: number): Promise<{ type: string; id: string }[]>;
   /**
    * Takes a transaction-scoped lock on an arbitrary key (e.g. a conditional create's criteria), held
    * until the surrounding transaction ends. Only meaningful inside transaction().

@@ -4,7 +4,8 @@ import { errors } from '../core/errors';
 import type { SqlDriver } from './driver';
 import { encodeHistoryCursor, historyPageSql, historyTotalSql } from './history-query';
 import type { HistoryPage, HistoryQuery, Repository, StoredVersion, WriteInput } from './repository';
-import { prepared, sql, type Sql } from './sql';
+import { INDEX_TABLES, type IndexRows } from './index-tables';
+import { ident, join, prepared, raw, sql, type Sql } from './sql';
 
 export interface SqlRepositoryOptions {
   /** Current time in epoch milliseconds (default Date.now); lastUpdated derives from it. */
@@ -30,6 +31,25 @@ const CURRENT_COLUMNS = sql`r.resource_type, r.id, r.version_id, r.last_updated,
 
 /** How often write() retries after losing a race to create the same new resource. */
 const CREATE_RACE_RETRIES = 3;
+
+/**
+ * CTEs that replace the resource's rows in every index table (only when the resource row was
+ * written: they read `cur`). The text depends only on INDEX_TABLES, so the statement stays prepared.
+ */
+function indexStatements(resourceType: string, id: string, rows: IndexRows, existed: boolean): Sql {
+  return join(
+    INDEX_TABLES.map((t, i) => {
+      const tableRows = rows[t.name] ?? [];
+      const arrays = t.columns.map((c, ci) => sql`${tableRows.map((r) => r[ci] ?? null)}::${raw(c.type)}[]`);
+      const n = raw(String(i));
+      return sql`d${n} AS (DELETE FROM ${ident(t.name)} WHERE ${existed}::boolean AND EXISTS (SELECT 1 FROM cur)
+          AND resource_type = ${resourceType} AND id = ${id}),
+        i${n} AS (INSERT INTO ${ident(t.name)} (resource_type, id, ${join(t.columns.map((c) => ident(c.name)))})
+          SELECT ${resourceType}, ${id}, u.* FROM unnest(${join(arrays)}) AS u WHERE EXISTS (SELECT 1 FROM cur))`;
+    }),
+    ', ',
+  );
+}
 
 /** Repository over the `resources` / `resource_history` tables of migration 0001. */
 export class SqlRepository implements Repository {
@@ -100,10 +120,12 @@ export class SqlRepository implements Repository {
           deleted = excluded.deleted, content = excluded.content
         WHERE r.version_id = ${current?.version_id ?? null}::integer
         RETURNING r.resource_type, r.id, r.version_id, r.last_updated, r.deleted, r.content
-      )
-      INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
-      SELECT resource_type, id, version_id, last_updated, deleted, content FROM cur
-      RETURNING seq`));
+      ), hist AS (
+        INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
+        SELECT resource_type, id, version_id, last_updated, deleted, content FROM cur
+        RETURNING seq
+      ), ${indexStatements(resourceType, id, deleted ? {} : (input.index ?? {}), current !== undefined)}
+      SELECT seq FROM hist`));
     // No row: the resource was created concurrently after our lock attempt found nothing.
     if (rows.length === 0) return undefined;
     return { resourceType, id, versionId, lastUpdated, deleted, content };
@@ -137,6 +159,20 @@ export class SqlRepository implements Repository {
           ORDER BY r.id LIMIT ${limit}`,
     );
     return rows.map(toStoredVersion);
+  }
+
+  async missingTargets(targets: { type: string; id: string }[]): Promise<{ type: string; id: string }[]> {
+    if (targets.length === 0) return [];
+    return this.driver.query<{ type: string; id: string }>(sql`
+      SELECT t.type, t.id FROM unnest(${targets.map((t) => t.type)}::text[], ${targets.map((t) => t.id)}::text[]) AS t(type, id)
+      WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.resource_type = t.type AND r.id = t.id AND NOT r.deleted)`);
+  }
+
+  async referrers(type: string, id: string, limit: number): Promise<{ type: string; id: string }[]> {
+    return this.driver.query<{ type: string; id: string }>(prepared(sql`
+      SELECT DISTINCT x.resource_type AS type, x.id FROM resource_references x
+      WHERE x.target_type = ${type} AND x.target_id = ${id} AND NOT (x.resource_type = ${type} AND x.id = ${id})
+      ORDER BY 1, 2 LIMIT ${limit}`));
   }
 
   async lock(key: string): Promise<void> {

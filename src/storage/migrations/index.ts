@@ -1,4 +1,5 @@
 import { up as resources } from './0001-resources';
+import { up as references } from './0002-references';
 
 /** One schema change. Versions are applied in ascending order, each in its own transaction. */
 export interface Migration {
@@ -9,4 +10,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit or renumber an applied one. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'resources', up: resources }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'resources', up: resources },
+  { version: 2, name: 'references', up: references },
+];
