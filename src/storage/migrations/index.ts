@@ -1,5 +1,6 @@
 import { up as resources } from './0001-resources';
 import { up as references } from './0002-references';
+import { up as searchIndex } from './0003-search-index';
 
 /** One schema change. Versions are applied in ascending order, each in its own transaction. */
 export interface Migration {
@@ -13,4 +14,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'resources', up: resources },
   { version: 2, name: 'references', up: references },
+  { version: 3, name: 'search-index', up: searchIndex },
 ];
