@@ -1,44 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Observation, Patient } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { FhirError } from '../core/errors';
-import { silentLogger } from '../core/logger';
-import type { InteractionContext } from '../interactions/types';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository, StoredVersion } from '../storage/repository';
-import { forEachDatabase, type DatabaseContext } from '../storage/test-databases';
-import { createBaseValidator } from '../validation';
+import { forEachDatabase } from '../storage/test-databases';
 import type { ReturnPreference } from './entry';
 import { processBundle } from './index';
-
-const BASE = 'http://example.org/fhir';
-const SYS = 'http://example.org/ids';
-const validator = createBaseValidator();
-
-function contextOf(db: DatabaseContext): InteractionContext {
-  return { repo: db.repository(), validator, logger: silentLogger, limits: { defaultPageSize: 20, maxPageSize: 100 } };
-}
+import { BASE, SYS, contextOf, urn, patient, observation, refOf, rejected as rejectedWith } from '../testing/fixtures';
 
 const batch = (...entry: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'batch', entry });
-const urn = (): string => `urn:uuid:${randomUUID()}`;
-const patient = (value: string, extra: Partial<Patient> = {}): Patient => ({ resourceType: 'Patient', identifier: [{ system: SYS, value }], ...extra });
-const observation = (extra: Partial<Observation> = {}): Observation => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...extra });
 
-function refOf(location: string | undefined): string {
-  const m = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]+)\/_history\/\d+$/.exec(location ?? '');
-  if (!m) return expect.fail(`not a version location: ${location}`);
-  return `${m[1]}/${m[2]}`;
-}
-
-async function rejected(p: Promise<unknown>): Promise<FhirError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(FhirError);
-    return err as FhirError;
-  }
-  return expect.fail('the Bundle was accepted');
-}
+const rejected = (p: Promise<unknown>) => rejectedWith(p, 'the Bundle');
 
 forEachDatabase('bundles: batch', (db) => {
   const repo = (): Repository => db.repository();

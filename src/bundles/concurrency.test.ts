@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Observation, Patient } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { silentLogger } from '../core/logger';
 import type { InteractionContext } from '../interactions/types';
 import { conditionalWhere } from '../search/conditional';
 import type { SqlDriver } from '../storage/driver';
 import type { Repository } from '../storage/repository';
 import { SqlRepository } from '../storage/sql-repository';
-import { forEachDatabase, type DatabaseContext } from '../storage/test-databases';
-import { createBaseValidator } from '../validation';
+import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
+import { BASE, SYS, contextOf } from '../testing/fixtures';
 
-const BASE = 'http://example.org/fhir';
-const SYS = 'http://example.org/ids';
 const RACERS = 6;
-const validator = createBaseValidator();
-
-function contextOf(db: DatabaseContext): InteractionContext {
-  return { repo: db.repository(), validator, logger: silentLogger, limits: { defaultPageSize: 20, maxPageSize: 100 } };
-}
 
 const patient = (value: string): Patient => ({ resourceType: 'Patient', identifier: [{ system: SYS, value }] });
 

@@ -1,40 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Binary, Bundle, BundleEntry, Patient } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { FhirError } from '../core/errors';
-import { silentLogger } from '../core/logger';
-import type { InteractionContext } from '../interactions/types';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository, StoredVersion } from '../storage/repository';
-import { forEachDatabase, type DatabaseContext } from '../storage/test-databases';
-import { createBaseValidator } from '../validation';
+import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
-
-const BASE = 'http://example.org/fhir';
-const SYS = 'http://example.org/ids';
-const validator = createBaseValidator();
-
-function contextOf(db: DatabaseContext): InteractionContext {
-  return { repo: db.repository(), validator, logger: silentLogger, limits: { defaultPageSize: 20, maxPageSize: 100 } };
-}
+import { BASE, SYS, contextOf, patient, rejected as rejectedWith } from '../testing/fixtures';
 
 const transaction = (...entry: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'transaction', entry });
-const patient = (value: string, extra: Partial<Patient> = {}): Patient => ({ resourceType: 'Patient', identifier: [{ system: SYS, value }], ...extra });
 const jsonPatch = (ops: unknown[], contentType = 'application/json-patch+json'): Binary => ({
   resourceType: 'Binary',
   contentType,
   data: Buffer.from(JSON.stringify(ops)).toString('base64'),
 });
 
-async function rejected(p: Promise<unknown>): Promise<FhirError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(FhirError);
-    return err as FhirError;
-  }
-  return expect.fail('the transaction was accepted');
-}
+const rejected = (p: Promise<unknown>) => rejectedWith(p, 'the transaction');
 
 forEachDatabase('bundles: transaction writes and processing order', (db) => {
   const repo = (): Repository => db.repository();

@@ -1,49 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Observation, Patient, Practitioner } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { FhirError } from '../core/errors';
-import { silentLogger } from '../core/logger';
-import type { InteractionContext } from '../interactions/types';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository } from '../storage/repository';
-import { forEachDatabase, type DatabaseContext } from '../storage/test-databases';
-import { createBaseValidator } from '../validation';
+import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
 import type { ReturnPreference } from './entry';
+import { BASE, SYS, contextOf, urn, patient, observation, refOf, rejected as rejectedWith } from '../testing/fixtures';
 
-const BASE = 'http://example.org/fhir';
-const SYS = 'http://example.org/ids';
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const validator = createBaseValidator();
 
 /** A stored resource, read as whichever of Observation or Patient a test needs. */
 type Stored = Omit<Observation, 'resourceType'> & Omit<Patient, 'resourceType'> & { resourceType: string };
 
-function contextOf(db: DatabaseContext): InteractionContext {
-  return { repo: db.repository(), validator, logger: silentLogger, limits: { defaultPageSize: 20, maxPageSize: 100 } };
-}
-
 const transaction = (...entry: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'transaction', entry });
-const urn = (): string => `urn:uuid:${randomUUID()}`;
-const patient = (value: string, extra: Partial<Patient> = {}): Patient => ({ resourceType: 'Patient', identifier: [{ system: SYS, value }], ...extra });
-const observation = (extra: Partial<Observation> = {}): Observation => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...extra });
 
-/** `Type/id` of a response location `…/Type/id/_history/n`. */
-function refOf(location: string | undefined): string {
-  const m = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]+)\/_history\/\d+$/.exec(location ?? '');
-  if (!m) return expect.fail(`not a version location: ${location}`);
-  return `${m[1]}/${m[2]}`;
-}
-
-async function rejected(p: Promise<unknown>): Promise<FhirError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(FhirError);
-    return err as FhirError;
-  }
-  return expect.fail('the transaction was accepted');
-}
+const rejected = (p: Promise<unknown>) => rejectedWith(p, 'the transaction');
 
 forEachDatabase('bundles: transaction', (db) => {
   const repo = (): Repository => db.repository();
