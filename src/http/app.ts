@@ -3,11 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { errors, FhirError } from '../core/errors';
 import { errorToOutcome } from '../core/outcome';
 import type { Logger } from '../core/logger';
+import { buildHealthRouter } from './health';
+import { createMetrics } from './metrics';
 import { sendJson } from './respond';
 import { buildRouter, type RouteDeps } from './routes';
 
 export interface AppDeps extends RouteDeps {
   logger: Logger;
+  /** Storage readiness for /readyz. */
+  ready: () => Promise<void>;
 }
 
 /** Koa errors raised by the router (405/501) carry a status; map them to FHIR errors. */
@@ -21,6 +25,10 @@ function toFhirError(err: unknown): unknown {
 export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = buildRouter(deps);
+  const metrics = createMetrics();
+  const health = buildHealthRouter({ ready: deps.ready, metrics: metrics.registry, logger: deps.logger });
+
+  app.use(metrics.middleware);
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -40,15 +48,18 @@ export function buildApp(deps: AppDeps): Koa {
       sendJson(ctx, result.status, result.outcome, { mediaType: 'application/fhir+json', pretty: false });
     } finally {
       // Paths carry ids only; query strings may hold PHI and are not logged.
-      deps.logger.info('request', {
+      const operational = ctx.path === '/healthz' || ctx.path === '/readyz' || ctx.path === '/metrics';
+      deps.logger[operational ? 'debug' : 'info']('request', {
         requestId,
         method: ctx.method,
         path: ctx.path,
+        interaction: ctx.state.interaction,
         status: ctx.status,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       });
     }
   });
+  app.use(health.routes());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

@@ -20,6 +20,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const validator = createBaseValidator();
   const app = buildApp({
     logger,
+    ready: () => storage.ready(),
     maxBodyBytes: config.maxBodyBytes,
     maxBundleEntries: config.maxBundleEntries,
     baseUrl: config.baseUrl,

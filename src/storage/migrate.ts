@@ -67,3 +67,9 @@ function assertOrdered(migrations: readonly Migration[]): void {
     }
   });
 }
+
+/** Versions of the code's migrations that the database has not applied (empty when up to date). */
+export async function pendingMigrations(driver: SqlDriver, list: readonly Migration[] = allMigrations): Promise<number[]> {
+  const applied = await appliedVersions(driver);
+  return list.filter((m) => !applied.has(m.version)).map((m) => m.version);
+}

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger';
 import type { SqlDriver } from './driver';
-import { migrate } from './migrate';
+import { migrate, pendingMigrations } from './migrate';
 import { createPgDriver } from './pg-driver';
 import { createPgliteDriver } from './pglite-driver';
 import type { Repository } from './repository';
@@ -24,6 +24,8 @@ export interface StorageOptions {
 export interface Storage {
   driver: SqlDriver;
   repository: Repository;
+  /** Resolves when the database answers and every migration is applied; rejects with the reason otherwise. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,15 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     await driver.close();
     throw err;
   }
-  return { driver, repository: new SqlRepository(driver), close: () => driver.close() };
+  return {
+    driver,
+    repository: new SqlRepository(driver),
+    async ready() {
+      const pending = await pendingMigrations(driver);
+      if (pending.length > 0) throw new Error(`migrations not applied: ${pending.join(', ')}`);
+    },
+    close: () => driver.close(),
+  };
 }
 
 /** Host and database of a connection URL, never its credentials. */
