@@ -102,6 +102,13 @@ async function buildRequest(ctx: Context, spec: RouteSpec, deps: RouteDeps): Pro
   };
 }
 
+/** Names the request's interaction and (known) resource type for logs and metrics. */
+function labelRequest(ctx: Context, spec: RouteSpec): void {
+  const type = (ctx.params as Record<string, string | undefined>).type;
+  ctx.state.interaction = spec.interaction ?? spec.handler.name;
+  if (type && typeCapability(type)) ctx.state.resourceType = type;
+}
+
 export function buildRouter(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/fhir' });
   router.get('/metadata', (ctx) => {
@@ -131,6 +138,7 @@ export function buildRouter(deps: RouteDeps): Router {
   });
   for (const spec of ROUTES) {
     router[spec.method](spec.path, async (ctx) => {
+      labelRequest(ctx, spec);
       const query = queryPairs(ctx);
       const format = query.find(([n]) => n === '_format')?.[1];
       const mediaType = negotiateResponseType(format, header(ctx, 'Accept'));
