@@ -6,9 +6,11 @@ export interface LocalReference {
   id: string;
   /** FHIRPath-style location, e.g. Observation.subject.reference */
   path: string;
+  /** Set for a version-specific reference (Type/id/_history/n). */
+  versionId?: string;
 }
 
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
 
 /**
  * Parses a reference string into a local type/id: `Type/id`, `Type/id/_history/n`, or an absolute
@@ -32,9 +34,12 @@ export function localReferences(resource: { resourceType: string }, baseUrl?: st
     }
     if (!node || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
+      // References inside a Bundle's entries resolve against the Bundle (bundle.html#references).
+      if (path === 'Bundle' && key === 'entry') continue;
       if (key === 'reference' && typeof value === 'string') {
         const ref = parseLocalReference(value, baseUrl);
-        if (ref) out.push({ ...ref, path: `${path}.reference` });
+        const versionId = /\/_history\/([A-Za-z0-9\-.]{1,64})$/.exec(value)?.[1];
+        if (ref) out.push({ ...ref, path: `${path}.reference`, ...(versionId ? { versionId } : {}) });
       } else if (typeof value === 'object') {
         walk(value, `${path}.${key}`);
       }

@@ -17,7 +17,7 @@ export function idempotentEntry(entry: BundleEntry): BundleEntry {
   const request = entry.request;
   const resource = entry.resource;
   if (!resource) return entry;
-  if (!request) return putEntry(resource, entry.fullUrl);
+  if (!request) return resource.id ? putEntry(resource, entry.fullUrl) : idempotentEntry(putEntry(resource, entry.fullUrl));
   if (request.method !== 'POST' || request.ifNoneExist) return entry;
   const m = entry.fullUrl ? UUID.exec(entry.fullUrl) : null;
   if (!m) return entry;

@@ -77,7 +77,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
   const sourceOpts = { ndjsonChunk: opts.ndjsonChunk ?? 500, prepareBundle, prepareResources };
   // A first pass counts resources for the progress bar and ETA.
   let total = 0;
-  for await (const u of readUnits(files, sourceOpts)) total += u.resources;
+  for await (const u of readUnits(files, sourceOpts)) total += u.resources + (u.unreadable?.length ?? 0);
   const progress = new Progress(total, opts.progress === null ? undefined : (opts.progress ?? process.stderr));
   const summary: ImportSummary = { files: files.length, units: 0, resources: 0, failedResources: 0, failures: [], seconds: 0, rate: 0 };
   const started = Date.now();
@@ -90,10 +90,11 @@ export async function runImport(opts: ImportOptions): Promise<ImportSummary> {
       const t0 = performance.now();
       const result = await sendWithRetry(opts.target, unit, opts.retries ?? 3);
       opts.onUnit?.(unit, performance.now() - t0, result);
-      const failures = failuresOf(unit, result);
-      const failed = result.status >= 300 ? unit.resources : failures.length;
+      const bad = (unit.unreadable ?? []).map((u) => ({ ...u, status: 400 }));
+      const failures = [...bad, ...failuresOf(unit, result)];
+      const failed = (result.status >= 300 ? unit.resources : failures.length - bad.length) + bad.length;
       summary.units++;
-      summary.resources += unit.resources;
+      summary.resources += unit.resources + bad.length;
       summary.failedResources += failed;
       summary.failures.push(...failures);
       progress.add(unit.resources, failed);

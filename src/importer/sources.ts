@@ -10,6 +10,8 @@ export interface ImportUnit {
   bundle: Bundle;
   /** Resources in it, for progress. */
   resources: number;
+  /** Lines of an NDJSON file that are not JSON: each is a failed resource. */
+  unreadable?: { source: string; reason: string }[];
 }
 
 /** Lists the .json and .ndjson files named, descending into folders (sorted, so runs are repeatable). */
@@ -31,19 +33,25 @@ export async function listFiles(paths: string[]): Promise<string[]> {
 async function* ndjsonUnits(file: string, chunk: number, toBundle: (r: Resource[]) => Bundle): AsyncGenerator<ImportUnit> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let batch: Resource[] = [];
+  let unreadable: { source: string; reason: string }[] = [];
   let first = 1;
   let lineNo = 0;
   for await (const line of lines) {
     lineNo++;
     if (line.trim() === '') continue;
-    batch.push(JSON.parse(line) as Resource);
+    try {
+      batch.push(JSON.parse(line) as Resource);
+    } catch (err) {
+      unreadable.push({ source: `${file}:${lineNo}`, reason: `not valid JSON: ${(err as Error).message}` });
+    }
     if (batch.length >= chunk) {
-      yield { source: `${file}:${first}-${lineNo}`, bundle: toBundle(batch), resources: batch.length };
+      yield { source: `${file}:${first}-${lineNo}`, bundle: toBundle(batch), resources: batch.length, unreadable };
       batch = [];
+      unreadable = [];
       first = lineNo + 1;
     }
   }
-  if (batch.length > 0) yield { source: `${file}:${first}-${lineNo}`, bundle: toBundle(batch), resources: batch.length };
+  if (batch.length > 0 || unreadable.length > 0) yield { source: `${file}:${first}-${lineNo}`, bundle: toBundle(batch), resources: batch.length, unreadable };
 }
 
 export interface SourceOptions {

@@ -47,11 +47,20 @@ async function checkWrites(ctx: InteractionContext, writes: PendingWrite[]): Pro
   const targets = new Map<string, { type: string; id: string }>();
   for (const w of writes) for (const r of w.references) if (`${r.type}/${r.id}` !== w.source) targets.set(`${r.type}/${r.id}`, r);
   const missing = new Set((await ctx.repo.missingTargets([...targets.values()])).map((t) => `${t.type}/${t.id}`));
+  for (const w of writes) {
+    for (const r of w.references) {
+      const key = `${r.type}/${r.id}`;
+      if (r.versionId === undefined || missing.has(key) || key === w.source) continue;
+      const v = /^\d+$/.test(r.versionId) ? await ctx.repo.readVersion(r.type, r.id, Number(r.versionId)) : undefined;
+      if (!v || v.deleted) missing.add(`${key}/_history/${r.versionId}`);
+    }
+  }
   if (missing.size === 0) return;
   const issues: Issue[] = [];
   for (const w of writes) {
     for (const r of w.references) {
-      if (!missing.has(`${r.type}/${r.id}`)) continue;
+      const versioned = r.versionId === undefined ? undefined : `${r.type}/${r.id}/_history/${r.versionId}`;
+      if (!missing.has(`${r.type}/${r.id}`) && !(versioned && missing.has(versioned))) continue;
       issues.push({
         severity: 'error',
         code: 'processing',

@@ -20,6 +20,10 @@ export interface FhirRequest {
   ifNoneExist?: string;
   /** Id for a create, chosen in advance by a transaction so that references can point at it. Never set from HTTP. */
   assignedId?: string;
+  /** Compartment of a compartment search (`Patient/123/Observation`): its type and id; resourceType is then the searched type (or undefined for `*`). */
+  compartment?: { type: string; id: string };
+  /** `Prefer: handling=` of the request: how a search treats unknown or unsupported parameters. */
+  handling?: 'strict' | 'lenient';
 }
 
 /** What an interaction produced; the HTTP layer only translates it. */
@@ -50,4 +54,6 @@ export interface InteractionContext {
   deferred?: DeferredChecks;
   /** Server clock, injectable for tests. */
   now?: () => Date;
+  /** How searches treat unknown or unsupported parameters when the request does not say (default lenient). */
+  searchHandling?: 'strict' | 'lenient';
 }

@@ -52,6 +52,11 @@ export interface HistoryPage {
   total?: number;
 }
 
+/** A row of a search statement: a current version, with the text of its sort key values. */
+export interface SearchRow extends StoredVersion {
+  sortKeys: (string | null)[];
+}
+
 export interface Repository {
   /**
    * Current version (possibly a deletion marker), or undefined if never created. With forUpdate,
@@ -69,6 +74,17 @@ export interface Repository {
    * version_id, last_updated, deleted, content). At most `limit` rows, ordered by id.
    */
   find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]>;
+  /**
+   * Runs a search statement built by src/search/query: it selects the columns of the
+   * current-resources table (resource_type, id, version_id, last_updated, deleted, content) and
+   * `sort_keys text[]`. Rows are returned in the statement's order.
+   */
+  search(statement: Sql): Promise<SearchRow[]>;
+  /**
+   * The number of matches of a search: `accurate` runs a `SELECT count(*) AS total …` statement;
+   * `estimate` asks the planner how many rows a statement would return (EXPLAIN), without running it.
+   */
+  count(statement: Sql, mode: 'accurate' | 'estimate'): Promise<number>;
   /** Of the given targets, those that are not current, non-deleted resources. */
   missingTargets(targets: { type: string; id: string }[]): Promise<{ type: string; id: string }[]>;
   /** Current resources (other than the target itself) whose references name the target; at most `limit`. */

@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { errors } from '../core/errors';
 import type { SqlDriver } from './driver';
 import { encodeHistoryCursor, historyPageSql, historyTotalSql } from './history-query';
-import type { HistoryPage, HistoryQuery, Repository, StoredVersion, WriteInput } from './repository';
+import type { HistoryPage, HistoryQuery, Repository, SearchRow, StoredVersion, WriteInput } from './repository';
 import { INDEX_TABLES, type IndexRows } from './index-tables';
 import { ident, join, prepared, raw, sql, type Sql } from './sql';
 
@@ -161,11 +161,33 @@ export class SqlRepository implements Repository {
     return rows.map(toStoredVersion);
   }
 
+  async search(statement: Sql): Promise<SearchRow[]> {
+    const rows = await this.driver.query<VersionRow & { sort_keys: (string | null)[] | null }>(statement);
+    return rows.map((row) => ({ ...toStoredVersion(row), sortKeys: row.sort_keys ?? [] }));
+  }
+
+  async count(statement: Sql, mode: 'accurate' | 'estimate'): Promise<number> {
+    if (mode === 'accurate') {
+      const [row] = await this.driver.query<{ total: number | string }>(statement);
+      return Number(row?.total ?? 0);
+    }
+    const [row] = await this.driver.query<{ 'QUERY PLAN': unknown }>(sql`EXPLAIN (FORMAT JSON) ${statement}`);
+    const plan = row?.['QUERY PLAN'];
+    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number } }[];
+    return Math.round(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
+  }
+
   async missingTargets(targets: { type: string; id: string }[]): Promise<{ type: string; id: string }[]> {
     if (targets.length === 0) return [];
-    return this.driver.query<{ type: string; id: string }>(sql`
-      SELECT t.type, t.id FROM unnest(${targets.map((t) => t.type)}::text[], ${targets.map((t) => t.id)}::text[]) AS t(type, id)
-      WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.resource_type = t.type AND r.id = t.id AND NOT r.deleted)`);
+    // FOR KEY SHARE holds the targets until this transaction ends: a concurrent delete (FOR UPDATE)
+    // waits for it, and a target being deleted concurrently is re-checked once that delete commits.
+    const found = await this.driver.query<{ type: string; id: string }>(sql`
+      SELECT r.resource_type AS type, r.id FROM resources r
+      JOIN unnest(${targets.map((t) => t.type)}::text[], ${targets.map((t) => t.id)}::text[]) AS t(type, id)
+        ON r.resource_type = t.type AND r.id = t.id
+      WHERE NOT r.deleted ORDER BY r.resource_type, r.id FOR KEY SHARE OF r`);
+    const present = new Set(found.map((f) => `${f.type}/${f.id}`));
+    return targets.filter((t) => !present.has(`${t.type}/${t.id}`));
   }
 
   async referrers(type: string, id: string, limit: number): Promise<{ type: string; id: string }[]> {
