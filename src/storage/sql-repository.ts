@@ -88,7 +88,7 @@ export class SqlRepository implements Repository {
   write(input: WriteInput): Promise<StoredVersion> {
     return this.driver.transaction(async (tx) => {
       for (let attempt = 1; ; attempt++) {
-        const stored = await this.tryWrite(tx, input);
+        const stored = await this.tryWrite(tx, input, attempt);
         if (stored) return stored;
         if (attempt >= CREATE_RACE_RETRIES) {
           throw new Error(`write ${input.resourceType}/${input.id}: lost the create race ${attempt} times`);
@@ -97,13 +97,24 @@ export class SqlRepository implements Repository {
     });
   }
 
-  private async tryWrite(tx: SqlDriver, input: WriteInput): Promise<StoredVersion | undefined> {
-    const { resourceType, id } = input;
+  private async tryWrite(tx: SqlDriver, input: WriteInput, attempt: number): Promise<StoredVersion | undefined> {
+    // A create (expected not to exist) first tries the insert alone: for a new id that is the only
+    // statement. If the row exists after all, the upsert writes nothing and the locked path follows.
+    if (input.expectedVersionId === null && attempt === 1) {
+      const created = await this.upsert(tx, input, undefined);
+      if (created) return created;
+    }
     const [current] = await tx.query<CurrentRow>(
       prepared(sql`SELECT version_id, last_updated, deleted FROM resources
-          WHERE resource_type = ${resourceType} AND id = ${id} FOR UPDATE`),
+          WHERE resource_type = ${input.resourceType} AND id = ${input.id} FOR UPDATE`),
     );
     checkExpectedVersion(input, current);
+    return this.upsert(tx, input, current);
+  }
+
+  /** Writes the version after `current` (none: version 1); undefined when `current` is no longer current. */
+  private async upsert(tx: SqlDriver, input: WriteInput, current: CurrentRow | undefined): Promise<StoredVersion | undefined> {
+    const { resourceType, id } = input;
 
     const versionId = (current?.version_id ?? 0) + 1;
     const lastUpdated = nextInstant(this.now(), current?.last_updated);
