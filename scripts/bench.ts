@@ -20,6 +20,24 @@ import { rawInsertRate } from './bench/raw-limit';
 import { rssMb, startServerProcess } from './bench/server-process';
 import { fmt, percentile, printTable, type Row } from './bench/stats';
 import { validationRows } from './bench/validation';
+import { extractionRows } from './bench/extraction';
+
+const HELP = `Usage: npm run bench [-- --help]
+
+Builds the server, runs it as its own process (node dist/main.js) on fresh PostgreSQL databases,
+loads Synthea transaction Bundles over HTTP and straight into the database, and prints resources/s,
+latency percentiles, the raw PostgreSQL insert limit, server memory and validation time.
+Needs PostgreSQL and unzip. Takes no options; configured by the environment:
+  BENCH_PATIENTS        Synthea patients in the large load (default 330, about 100,000 resources)
+  BENCH_SMALL_PATIENTS  patients in the concurrency-1 and direct loads (default 30)
+  BENCH_DATABASE_URL    admin connection used to create and drop the benchmark databases
+                        (default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
+`;
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 
 const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.bench');
@@ -117,6 +135,7 @@ async function main(): Promise<void> {
   for (const name of ['hearth_bench_c1', 'hearth_bench_c4', 'hearth_bench_direct']) await dropDatabase(name);
   printTable('Ingest (Synthea transaction Bundles, PostgreSQL on this machine)', rows);
   printTable('Validation (R4 base, Synthea sample resources)', validationRows());
+  printTable('Search index extraction (Synthea sample resources, one core)', extractionRows());
   process.stdout.write('\nTargets: ≥ 3,000 resources/s over HTTP (stretch 6,000); ≤ 20% slowdown first → last tenth.\n');
 }
 

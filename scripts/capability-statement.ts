@@ -14,7 +14,17 @@ export function renderStatement(): string {
   return JSON.stringify(statement, null, 2) + '\n';
 }
 
+const HELP = `Usage: npm run capability-statement [-- --help]
+
+Writes the CapabilityStatement the server declares to capability-statement/CapabilityStatement.json
+(base http://localhost:8080/fhir, fixed date, so that the file only changes with the server).
+`;
+
 if (require.main === module) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
   writeFileSync(STATEMENT_FILE, renderStatement());
   process.stdout.write(`wrote ${STATEMENT_FILE}\n`);
 }

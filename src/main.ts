@@ -1,9 +1,19 @@
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster';
 import { ConfigError, loadConfig } from './config/config';
+import { serverHelp } from './config/variables';
 import { createLogger } from './core/logger';
 import { startServer } from './http/server';
 
-/** Reads config, starts the server, and shuts down gracefully on SIGTERM/SIGINT. */
+/**
+ * Reads config, starts the server, and shuts down gracefully on SIGTERM/SIGINT. With
+ * HEARTH_WORKERS > 1 the first process becomes the cluster primary and each worker runs this too.
+ */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(serverHelp());
+    return;
+  }
   let config;
   try {
     config = loadConfig();
@@ -14,7 +24,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel, { service: 'hearth' });
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary(config, createLogger(config.logLevel, { service: 'hearth', role: 'primary' }));
+    return;
+  }
+  const logger = createLogger(config.logLevel, { service: 'hearth', ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}) });
   const server = await startServer(config, logger);
   logger.info('listening', { url: server.url, storage: config.databaseUrl ? 'postgres' : 'embedded', dataDir: config.databaseUrl ? undefined : config.dataDir });
   let stopping = false;

@@ -18,13 +18,17 @@ export interface Config {
   refuseReferencedDeletes: boolean;
   /** Most entries accepted in one batch or transaction Bundle. */
   maxBundleEntries: number;
-  /** Default and maximum page sizes for history (and later search). */
+  /** Default and maximum page sizes for history and search. */
   defaultPageSize: number;
   maxPageSize: number;
+  /** How searches treat unknown or unsupported parameters without `Prefer: handling=`: ignore and report them, or refuse with 400. */
+  searchHandling: 'lenient' | 'strict';
   /** Connections in the PostgreSQL pool. */
   dbPoolSize: number;
   adminClientId?: string;
   adminClientSecret?: string;
+  /** Server processes (node:cluster workers) sharing the port; more than one needs PostgreSQL. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +88,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(adminClientId) !== Boolean(adminClientSecret)) {
     problems.push('HEARTH_ADMIN_CLIENT_ID and HEARTH_ADMIN_CLIENT_SECRET must be set together');
   }
+  const workers = intVar(env, 'HEARTH_WORKERS', 1, 1, 64, problems);
+  if (workers > 1 && !databaseUrl) {
+    problems.push('HEARTH_WORKERS above 1 needs DATABASE_URL: the embedded database (PGlite) cannot be shared between processes');
+  }
   const config: Config = {
     port: intVar(env, 'PORT', 8080, 0, 65535, problems),
     host: env.HOST || '0.0.0.0',
@@ -97,9 +105,11 @@ export function loadConfig(env: Env = process.env): Config {
     maxBundleEntries: intVar(env, 'HEARTH_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000, problems),
     defaultPageSize,
     maxPageSize,
+    searchHandling: choiceVar(env, 'HEARTH_SEARCH_HANDLING', ['lenient', 'strict'] as const, 'lenient', problems),
     dbPoolSize: intVar(env, 'HEARTH_DB_POOL_SIZE', 10, 1, 200, problems),
     adminClientId,
     adminClientSecret,
+    workers,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

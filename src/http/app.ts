@@ -1,8 +1,10 @@
 import Koa from 'koa';
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { errors, FhirError } from '../core/errors';
 import { errorToOutcome } from '../core/outcome';
 import type { Logger } from '../core/logger';
+import { buildApiDocsRouter } from './api-docs';
 import { buildHealthRouter } from './health';
 import { createMetrics } from './metrics';
 import { sendJson } from './respond';
@@ -27,6 +29,9 @@ export function buildApp(deps: AppDeps): Koa {
   const router = buildRouter(deps);
   const metrics = createMetrics();
   const health = buildHealthRouter({ ready: deps.ready, metrics: metrics.registry, logger: deps.logger });
+  const apiDocs = buildApiDocsRouter({ baseUrl: deps.baseUrl, software: deps.software });
+  // Under HEARTH_WORKERS > 1, names the cluster worker (1..n) that answered.
+  const workerId = cluster.isWorker && cluster.worker ? String(cluster.worker.id) : undefined;
 
   app.use(metrics.middleware);
 
@@ -35,6 +40,7 @@ export function buildApp(deps: AppDeps): Koa {
     const requestId = /^[\w.-]{1,128}$/.test(ctx.get('X-Request-Id')) ? ctx.get('X-Request-Id') : randomUUID();
     ctx.set('X-Request-Id', requestId);
     ctx.set('X-Content-Type-Options', 'nosniff');
+    if (workerId) ctx.set('X-Hearth-Worker', workerId);
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw errors.notFound(`No route for ${ctx.method} ${ctx.path}`);
@@ -60,6 +66,7 @@ export function buildApp(deps: AppDeps): Koa {
     }
   });
   app.use(health.routes());
+  app.use(apiDocs.routes());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
