@@ -217,4 +217,29 @@ withServer('conformance: conditional interactions', (ctx) => {
       expect(res.json.gender).to.equal('male');
     });
   });
+
+  describe('criteria of any search parameter', () => {
+    it('conditional update, create and delete by name, birthdate, _tag and chains', async () => {
+      const family = unique('Fam').replace(/-/g, '');
+      const tag = unique('tag');
+      const created: any = await ctx.client().create({ resourceType: 'Patient', body: { resourceType: 'Patient', meta: { tag: [{ system: 'urn:t', code: tag }] }, name: [{ family }], birthDate: '1955-04-03' } });
+      const updated: any = await ctx.client().update({ resourceType: 'Patient', searchParams: { name: family, birthdate: '1955' }, body: { resourceType: 'Patient', meta: { tag: [{ system: 'urn:t', code: tag }] }, name: [{ family }], birthDate: '1955-04-03', gender: 'male' } });
+      expect(responseOf(updated).status).to.equal(200);
+      expect(updated.id).to.equal(created.id);
+      const again: any = await ctx.client().create({ resourceType: 'Patient', body: { resourceType: 'Patient' }, options: { headers: { 'If-None-Exist': `birthdate=1955-04-03&name:exact=${family}` } } });
+      expect(responseOf(again).status).to.equal(200);
+      expect(again.id).to.equal(created.id);
+      const obs: any = await ctx.client().create({ resourceType: 'Observation', body: { resourceType: 'Observation', status: 'final', code: { text: tag }, subject: { reference: `Patient/${created.id}` } } });
+      expect((await ctx.http('DELETE', `Observation?subject:Patient.name=${family}`)).status).to.equal(204);
+      await expectOutcome(ctx.client().read({ resourceType: 'Observation', id: obs.id }), 410);
+      expect((await ctx.http('DELETE', `Patient?_tag=urn:t|${tag}`)).status).to.equal(204);
+      await expectOutcome(ctx.client().read({ resourceType: 'Patient', id: created.id }), 410);
+    });
+
+    it('refuses unknown parameters, unsupported modifiers and result parameters with 400', async () => {
+      expectRawOutcome(await ctx.http('DELETE', 'Patient?name:fuzzy=x'), 400);
+      expectRawOutcome(await ctx.http('DELETE', 'Patient?name=x&_sort=name'), 400);
+      expectRawOutcome(await ctx.http('PUT', 'Patient?not-a-param=x', { body: { resourceType: 'Patient' } }), 400);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import type { Bundle, BundleEntry, Observation, Patient } from '@medplum/fhirtyp
 import { expect } from 'chai';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository, StoredVersion } from '../storage/repository';
+import { searchIndexRows } from '../search/index-rows';
 import { forEachDatabase } from '../storage/test-databases';
 import type { ReturnPreference } from './entry';
 import { processBundle } from './index';
@@ -22,9 +23,9 @@ forEachDatabase('bundles: batch', (db) => {
     processBundle(contextOf(db), body, { baseUrl: BASE, prefer, maxEntries, onUnexpected: (e) => unexpected.push(e) });
   const seed = (value: string): Promise<StoredVersion> => {
     const id = `seed-${randomUUID()}`;
-    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id }), expectedVersionId: null });
+    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id }), index: searchIndexRows(patient(value, { id })), expectedVersionId: null });
   };
-  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]]), 10);
+  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]], 'Patient'), 10);
   const historyTotal = async (): Promise<number> => (await repo().history({ count: 0 })).total ?? -1;
 
   describe('independent entries', () => {

@@ -27,7 +27,7 @@ forEachDatabase('bundles: concurrent Bundles', (db) => {
   const repo = (): Repository => db.repository();
   const submit = (type: 'batch' | 'transaction', entry: BundleEntry[]) =>
     processBundle(contextOf(db), { resourceType: 'Bundle', type, entry }, { baseUrl: BASE, prefer: 'minimal', maxEntries: 100, onUnexpected: () => undefined });
-  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]]), 10);
+  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]], 'Patient'), 10);
   const observationAt = async (location: string | undefined): Promise<Observation> => {
     const id = /\/Observation\/([^/]+)\/_history\//.exec(location ?? '')?.[1];
     return ((await repo().readCurrent('Observation', id ?? ''))?.content as Observation) ?? expect.fail(`no Observation at ${location}`);

@@ -3,6 +3,7 @@ import type { Bundle, BundleEntry, Observation, Patient } from '@medplum/fhirtyp
 import { expect } from 'chai';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository, StoredVersion } from '../storage/repository';
+import { searchIndexRows } from '../search/index-rows';
 import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
 import { BASE, SYS, contextOf, urn, patient, observation, refOf, rejected as rejectedWith } from '../testing/fixtures';
@@ -16,9 +17,9 @@ forEachDatabase('bundles: transaction conditionals', (db) => {
   const submit = (bundle: Bundle) => processBundle(contextOf(db), bundle, { baseUrl: BASE, prefer: 'minimal', maxEntries: 100, onUnexpected: () => undefined });
   const seed = (value: string, extra: Partial<Patient> = {}): Promise<StoredVersion> => {
     const id = `seed-${randomUUID()}`;
-    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id, ...extra }), expectedVersionId: null });
+    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id, ...extra }), index: searchIndexRows(patient(value, { id, ...extra })), expectedVersionId: null });
   };
-  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]]), 10);
+  const withIdentifier = (value: string) => repo().find('Patient', conditionalWhere([['identifier', `${SYS}|${value}`]], 'Patient'), 10);
   const obsAt = async (location: string | undefined): Promise<Observation> => {
     const [, id] = refOf(location).split('/');
     return ((await repo().readCurrent('Observation', id!))?.content as Observation) ?? expect.fail('Observation not stored');
@@ -148,8 +149,14 @@ forEachDatabase('bundles: transaction conditionals', (db) => {
     });
 
     it('refuses ifNoneExist criteria it cannot evaluate with 400', async () => {
-      const err = await rejected(submit(transaction({ resource: patient('ine-name'), request: { method: 'POST', url: 'Patient', ifNoneExist: 'name=Smith' } })));
+      const err = await rejected(submit(transaction({ resource: patient('ine-name'), request: { method: 'POST', url: 'Patient', ifNoneExist: 'not-a-parameter=Smith' } })));
       expect(err.status).to.equal(400);
+    });
+
+    it('evaluates ifNoneExist criteria of any search parameter (name, birthdate)', async () => {
+      const p = await seed('ine-any', { name: [{ family: 'Ineany' }], birthDate: '1961-02-03' });
+      const out = await submit(transaction({ resource: patient('ine-any-2'), request: { method: 'POST', url: 'Patient', ifNoneExist: 'name=ineany&birthdate=1961' } }));
+      expect(out.entry![0]!.response).to.deep.include({ status: '200 OK', location: `${BASE}/Patient/${p.id}/_history/1` });
     });
   });
 

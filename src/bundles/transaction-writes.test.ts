@@ -3,6 +3,7 @@ import type { Binary, Bundle, BundleEntry, Patient } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository, StoredVersion } from '../storage/repository';
+import { searchIndexRows } from '../search/index-rows';
 import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
 import { BASE, SYS, contextOf, patient, rejected as rejectedWith } from '../testing/fixtures';
@@ -21,7 +22,7 @@ forEachDatabase('bundles: transaction writes and processing order', (db) => {
   const submit = (bundle: Bundle) => processBundle(contextOf(db), bundle, { baseUrl: BASE, prefer: 'minimal', maxEntries: 100, onUnexpected: () => undefined });
   const seed = (value: string, extra: Partial<Patient> = {}): Promise<StoredVersion> => {
     const id = `seed-${randomUUID()}`;
-    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id, ...extra }), expectedVersionId: null });
+    return repo().write({ resourceType: 'Patient', id, content: patient(value, { id, ...extra }), index: searchIndexRows(patient(value, { id, ...extra })), expectedVersionId: null });
   };
   const current = async (id: string): Promise<StoredVersion> => (await repo().readCurrent('Patient', id)) ?? expect.fail(`Patient/${id} missing`);
   const historyTotal = async (): Promise<number> => (await repo().history({ count: 0 })).total ?? -1;
@@ -200,7 +201,7 @@ forEachDatabase('bundles: transaction writes and processing order', (db) => {
 
     it('a stale ifMatch answers 412 and fails the whole transaction', async () => {
       const p = await seed('ifmatch-stale');
-      await repo().write({ resourceType: 'Patient', id: p.id, content: patient('ifmatch-stale', { id: p.id, active: true }), expectedVersionId: 1 });
+      await repo().write({ resourceType: 'Patient', id: p.id, content: patient('ifmatch-stale', { id: p.id, active: true }), index: searchIndexRows(patient('ifmatch-stale', { id: p.id, active: true })), expectedVersionId: 1 });
       const before = await historyTotal();
       const err = await rejected(
         submit(
@@ -272,5 +273,5 @@ forEachDatabase('bundles: transaction writes and processing order', (db) => {
 });
 
 function conditionalWhereIdentifier(value: string) {
-  return conditionalWhere([['identifier', `${SYS}|${value}`]]);
+  return conditionalWhere([['identifier', `${SYS}|${value}`]], 'Patient');
 }

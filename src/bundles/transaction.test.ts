@@ -3,6 +3,7 @@ import type { Bundle, BundleEntry, Observation, Patient, Practitioner } from '@m
 import { expect } from 'chai';
 import { conditionalWhere } from '../search/conditional';
 import type { Repository } from '../storage/repository';
+import { searchIndexRows } from '../search/index-rows';
 import { forEachDatabase } from '../storage/test-databases';
 import { processBundle } from './index';
 import type { ReturnPreference } from './entry';
@@ -197,8 +198,8 @@ forEachDatabase('bundles: transaction', (db) => {
 
   describe('atomicity and entry errors', () => {
     it('leaves nothing behind when the last entry fails: no current rows and no history rows for any entry', async () => {
-      const kept = await repo().write({ resourceType: 'Patient', id: `keep-${randomUUID()}`, content: patient('atom-kept'), expectedVersionId: null });
-      const doomed = await repo().write({ resourceType: 'Patient', id: `doomed-${randomUUID()}`, content: patient('atom-doomed'), expectedVersionId: null });
+      const kept = await repo().write({ resourceType: 'Patient', id: `keep-${randomUUID()}`, content: patient('atom-kept'), index: searchIndexRows(patient('atom-kept')), expectedVersionId: null });
+      const doomed = await repo().write({ resourceType: 'Patient', id: `doomed-${randomUUID()}`, content: patient('atom-doomed'), index: searchIndexRows(patient('atom-doomed')), expectedVersionId: null });
       const [clientId, p] = [`atom-${randomUUID()}`, urn()];
       const before = await historyTotal();
       const err = await rejected(
@@ -215,7 +216,7 @@ forEachDatabase('bundles: transaction', (db) => {
       );
       expect(err.status).to.equal(400);
       expect(await historyTotal()).to.equal(before);
-      expect(await repo().find('Patient', conditionalWhere([['identifier', `${SYS}|atom-new`]]), 10)).to.deep.equal([]);
+      expect(await repo().find('Patient', conditionalWhere([['identifier', `${SYS}|atom-new`]], 'Patient'), 10)).to.deep.equal([]);
       expect(await repo().readCurrent('Patient', clientId)).to.equal(undefined);
       expect((await repo().history({ resourceType: 'Patient', id: clientId, count: 10 })).entries).to.deep.equal([]);
       expect(await repo().readCurrent('Patient', kept.id)).to.deep.equal(kept);
@@ -238,7 +239,7 @@ forEachDatabase('bundles: transaction', (db) => {
       const expressions = err.issues.flatMap((i) => i.expression ?? []);
       expect(expressions).to.have.members(['Bundle.entry[3].resource.gender', 'Bundle.entry[3].resource.name[0].given[0]']);
       for (const issue of err.issues) expect(issue.diagnostics).to.match(/^Bundle\.entry\[3\]/);
-      expect(await repo().find('Patient', conditionalWhere([['identifier', `${SYS}|inv-0`]]), 10)).to.deep.equal([]);
+      expect(await repo().find('Patient', conditionalWhere([['identifier', `${SYS}|inv-0`]], 'Patient'), 10)).to.deep.equal([]);
     });
 
     it('points into the entry when the invalid resource in entry 1 is itself a Bundle', async () => {

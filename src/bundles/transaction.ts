@@ -49,7 +49,7 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
   for (const e of entries) {
     const type = e.target.resourceType;
     if (e.method !== 'DELETE' || !type || e.target.id !== undefined || e.target.query.length === 0) continue;
-    const match = await findAtMostOne(ctx, type, e.target.query);
+    const match = await findAtMostOne(ctx, type, e.target.query, baseUrl);
     if (match) {
       e.target = { ...e.target, id: match.id, query: [] };
       deleted.add(`${type}/${match.id}`);
@@ -67,7 +67,7 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
         const first = plans.get(p.sameAs!)!;
         if (e.fullUrl) idMap.set(e.fullUrl, `${type}/${first.assignedId ?? first.existing?.resource?.id}`);
       } else {
-        const matches = (criteria ? await findMatches(ctx, type, parseCriteria(criteria)) : []).filter((m) => !deleted.has(`${type}/${m.id}`));
+        const matches = (criteria ? await findMatches(ctx, type, parseCriteria(criteria), baseUrl) : []).filter((m) => !deleted.has(`${type}/${m.id}`));
         if (matches.length > 1) throw errors.multipleMatches(`ifNoneExist matched more than one ${type}`);
         p = matches[0] ? { existing: versionResult(200, matches[0], baseUrl, true) } : { assignedId: newId() };
         if (key) seenCriteria.set(key, e.index);
@@ -77,7 +77,7 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
     } else if (e.method === 'PUT' && type) {
       let id = e.target.id;
       if (id === undefined) {
-        const match = await findAtMostOne(ctx, type, e.target.query);
+        const match = await findAtMostOne(ctx, type, e.target.query, baseUrl);
         if (match && e.resource?.id !== undefined && e.resource.id !== match.id) {
           throw errors.badRequest(`The resource id '${e.resource.id}' does not match the resource found (${type}/${match.id})`, [`Bundle.entry[${e.index}].resource.id`]);
         }

@@ -26,3 +26,31 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     throw errors.badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
   }
 }
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body (POST [type]/_search) into name/value pairs,
+ * up to `limit` bytes (413 beyond); any other Content-Type is 415.
+ */
+export async function readFormBody(req: IncomingMessage, limit: number): Promise<[string, string][]> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const declared = Number(req.headers['content-length']);
+  if (type !== 'application/x-www-form-urlencoded' && !(type === '' && (req.headers['content-length'] === undefined || declared === 0))) {
+    req.resume();
+    throw errors.unsupportedMediaType(`A search by POST needs a body of type application/x-www-form-urlencoded (got '${type}')`);
+  }
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw errors.tooLarge(`The request body exceeds the limit of ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw errors.tooLarge(`The request body exceeds the limit of ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return [...new URLSearchParams(Buffer.concat(chunks).toString('utf8')).entries()];
+}

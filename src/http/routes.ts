@@ -7,11 +7,12 @@ import { conditionalDelete, remove } from '../interactions/delete';
 import { history } from '../interactions/history';
 import { conditionalPatch, patch } from '../interactions/patch';
 import { read, vread } from '../interactions/read';
+import { search } from '../interactions/search';
 import { typeCapability, type TypeInteraction } from '../interactions/registry';
 import { applySubsetting, parseSubsetting } from '../interactions/subsetting';
 import type { FhirRequest, FhirResult, InteractionContext } from '../interactions/types';
 import { conditionalUpdate, update } from '../interactions/update';
-import { readJsonBody } from './body';
+import { readFormBody, readJsonBody } from './body';
 import { checkPatchContentType, checkResourceContentType, negotiateResponseType } from './format';
 import { parsePrefer } from './prefer';
 import { sendResult } from './respond';
@@ -27,7 +28,7 @@ export interface RouteDeps {
 }
 
 type Handler = (ctx: InteractionContext, req: FhirRequest) => Promise<FhirResult>;
-type BodyKind = 'none' | 'resource' | 'patch';
+type BodyKind = 'none' | 'resource' | 'patch' | 'form';
 
 interface RouteSpec {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -38,6 +39,8 @@ interface RouteSpec {
   write: boolean;
   /** Whether _summary/_elements apply to the returned resource. */
   subsettable?: boolean;
+  /** A compartment search: `/:type/:id` name the compartment, `:target` the searched type (or `*`). */
+  compartment?: boolean;
   handler: Handler;
 }
 
@@ -46,7 +49,13 @@ const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/_history', body: 'none', write: false, handler: history },
   { method: 'get', path: '/:type/_history', interaction: 'history-type', body: 'none', write: false, handler: history },
   { method: 'get', path: '/:type/:id/_history', interaction: 'history-instance', body: 'none', write: false, handler: history },
+  { method: 'get', path: '/', body: 'none', write: false, handler: search },
+  { method: 'post', path: '/_search', body: 'form', write: false, handler: search },
+  { method: 'get', path: '/:type', interaction: 'search-type', body: 'none', write: false, handler: search },
+  { method: 'post', path: '/:type/_search', interaction: 'search-type', body: 'form', write: false, handler: search },
   { method: 'get', path: '/:type/:id/_history/:vid', interaction: 'vread', body: 'none', write: false, subsettable: true, handler: vread },
+  { method: 'get', path: '/:type/:id/:target', interaction: 'search-type', body: 'none', write: false, compartment: true, handler: search },
+  { method: 'post', path: '/:type/:id/:target/_search', interaction: 'search-type', body: 'form', write: false, compartment: true, handler: search },
   { method: 'get', path: '/:type/:id', interaction: 'read', body: 'none', write: false, subsettable: true, handler: read },
   { method: 'post', path: '/:type', interaction: 'create', body: 'resource', write: true, handler: create },
   { method: 'put', path: '/:type/:id', interaction: 'update', body: 'resource', write: true, handler: update },
@@ -56,6 +65,9 @@ const ROUTES: RouteSpec[] = [
   { method: 'delete', path: '/:type/:id', interaction: 'delete', body: 'none', write: true, handler: remove },
   { method: 'delete', path: '/:type', interaction: 'delete', body: 'none', write: true, handler: conditionalDelete },
 ];
+
+/** Query parameters that are not search criteria (format and result parameters). */
+const NOT_CRITERIA = new Set(['_format', '_pretty', '_summary', '_elements', '_count', '_sort', '_total', '_include', '_revinclude', '_contained', '_page']);
 
 function header(ctx: Context, name: string): string | undefined {
   const v = ctx.get(name);
@@ -83,12 +95,24 @@ async function buildRequest(ctx: Context, spec: RouteSpec, deps: RouteDeps): Pro
   }
   if (spec.body === 'resource') checkResourceContentType(header(ctx, 'Content-Type'));
   if (spec.body === 'patch') checkPatchContentType(header(ctx, 'Content-Type'));
-  const body = spec.body === 'none' ? undefined : await readJsonBody(ctx.req, deps.maxBodyBytes);
+  const body = spec.body === 'none' || spec.body === 'form' ? undefined : await readJsonBody(ctx.req, deps.maxBodyBytes);
   const query = queryPairs(ctx);
-  if (!params.id && spec.write && spec.method !== 'post' && query.filter(([n]) => !n.startsWith('_') || n === '_id').length === 0) {
+  if (spec.body === 'form') query.push(...(await readFormBody(ctx.req, deps.maxBodyBytes)));
+  if (!params.id && spec.write && spec.method !== 'post' && query.filter(([n]) => !NOT_CRITERIA.has(n.split(':')[0]!)).length === 0) {
     throw errors.badRequest(`A ${spec.method.toUpperCase()} on a resource type needs search criteria (conditional ${spec.interaction})`);
   }
+  const handling = parsePrefer(header(ctx, 'Prefer')).handling;
+  if (spec.compartment) {
+    return {
+      resourceType: params.target === '*' ? undefined : params.target,
+      compartment: { type: params.type!, id: params.id! },
+      query,
+      baseUrl: baseUrlOf(ctx, deps.baseUrl),
+      ...(handling ? { handling } : {}),
+    };
+  }
   return {
+    ...(handling ? { handling } : {}),
     resourceType: params.type,
     id: params.id,
     versionId: params.vid,

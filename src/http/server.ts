@@ -30,6 +30,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       validator,
       logger,
       limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
+      searchHandling: config.searchHandling,
       integrity: { checkReferences: config.checkReferences, refuseReferencedDeletes: config.refuseReferencedDeletes },
     },
   });

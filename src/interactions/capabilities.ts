@@ -1,5 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { elementSets } from '../fhir/summary';
+import { systemSearchCapability } from '../search/query/capability';
 import { serverRegistry } from './registry';
 import type { FhirRequest, FhirResult } from './types';
 
@@ -24,13 +24,9 @@ export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo
     conditionalRead: t.conditionalRead,
     conditionalUpdate: t.conditionalUpdate,
     conditionalDelete: t.conditionalDelete,
-    searchParam: t.conditionalParameters
-      .filter((name) => name.startsWith('_') || elementSets(t.type)?.all.has(name))
-      .map((name) => ({
-        name,
-        type: 'token',
-        documentation: 'Usable as criteria of conditional create, update, patch and delete.',
-      })),
+    searchInclude: t.search.include,
+    searchRevInclude: t.search.revinclude,
+    searchParam: t.search.params.map((p) => ({ ...p })),
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -48,6 +44,8 @@ export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo
         mode: 'server',
         resource: resources,
         interaction: reg.systemInteractions.map((code) => ({ code })),
+        searchParam: systemSearchCapability(),
+        compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],
   };

@@ -4,6 +4,7 @@ import { isValidId } from '../core/ids';
 import { isResourceType } from '../fhir/resource-types';
 import type { StoredVersion } from '../storage/repository';
 import { localReferences } from '../fhir/references';
+import { searchIndexRows } from '../search/index-rows';
 import { afterDelete, afterWrite } from './integrity';
 import type { FhirResult, InteractionContext } from './types';
 
@@ -91,7 +92,7 @@ export async function storeVersion(
     id,
     content,
     expectedVersionId,
-    index: { resource_references: references.map((r) => [r.type, r.id]) },
+    index: { ...(content ? searchIndexRows(content) : {}), resource_references: references.map((r) => [r.type, r.id]) },
   });
   if (content) await afterWrite(ctx, `${resourceType}/${id}`, references);
   else await afterDelete(ctx, resourceType, id);

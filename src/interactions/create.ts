@@ -16,7 +16,7 @@ export async function create(ctx: InteractionContext, req: FhirRequest): Promise
   return ctx.repo.transaction(async (repo) => {
     const tx = { ...ctx, repo };
     if (req.ifNoneExist) {
-      const matches = await findMatches(tx, type, parseCriteria(req.ifNoneExist));
+      const matches = await findMatches(tx, type, parseCriteria(req.ifNoneExist), req.baseUrl);
       if (matches.length > 1) throw errors.multipleMatches(`If-None-Exist matched more than one ${type}`);
       if (matches.length === 1) return versionResult(200, matches[0], req.baseUrl, true);
     }

@@ -24,7 +24,7 @@ export async function conditionalDelete(ctx: InteractionContext, req: FhirReques
   const type = requireType(req.resourceType);
   return ctx.repo.transaction(async (repo) => {
     const tx = { ...ctx, repo };
-    const match = await findAtMostOne(tx, type, req.query);
+    const match = await findAtMostOne(tx, type, req.query, req.baseUrl);
     if (!match) return { status: 204 };
     return deleteOne(tx, type, match.id, req.baseUrl);
   });

@@ -17,8 +17,9 @@ export async function findMatches(
   ctx: InteractionContext,
   resourceType: string,
   criteria: [string, string][],
+  baseUrl = '',
 ): Promise<StoredVersion[]> {
-  const where = conditionalWhere(criteria);
+  const where = conditionalWhere(criteria, resourceType, baseUrl);
   await ctx.repo.lock(conditionalLockKey(resourceType, criteria));
   return ctx.repo.find(resourceType, where, 2);
 }
@@ -28,8 +29,9 @@ export async function findAtMostOne(
   ctx: InteractionContext,
   resourceType: string,
   criteria: [string, string][],
+  baseUrl = '',
 ): Promise<StoredVersion | undefined> {
-  const matches = await findMatches(ctx, resourceType, criteria);
+  const matches = await findMatches(ctx, resourceType, criteria, baseUrl);
   if (matches.length > 1) {
     throw errors.multipleMatches(`The criteria matched more than one ${resourceType}; be more selective`);
   }

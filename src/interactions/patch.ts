@@ -34,7 +34,7 @@ export async function conditionalPatch(ctx: InteractionContext, req: FhirRequest
   const type = requireType(req.resourceType);
   return ctx.repo.transaction(async (repo) => {
     const tx = { ...ctx, repo };
-    const match = await findAtMostOne(tx, type, req.query);
+    const match = await findAtMostOne(tx, type, req.query, req.baseUrl);
     if (!match) throw errors.notFound(`No ${type} matches the criteria`);
     return patchOne(tx, type, match.id, req);
   });

@@ -1,4 +1,5 @@
 import { resourceTypes } from '../fhir/resource-types';
+import { searchCapability, type SearchCapability } from '../search/query/capability';
 
 /**
  * What Hearth serves, in one place: the HTTP router, the CapabilityStatement and (later) the
@@ -13,9 +14,10 @@ export type TypeInteraction =
   | 'delete'
   | 'history-instance'
   | 'history-type'
-  | 'create';
+  | 'create'
+  | 'search-type';
 
-export type SystemInteraction = 'history-system';
+export type SystemInteraction = 'history-system' | 'search-system';
 
 export interface TypeCapability {
   type: string;
@@ -29,6 +31,8 @@ export interface TypeCapability {
   conditionalDelete: 'not-supported' | 'single' | 'multiple';
   /** Criteria parameters usable in conditional interactions. */
   conditionalParameters: string[];
+  /** Search parameters, modifiers, _include and _revinclude values of search-type. */
+  search: SearchCapability;
 }
 
 export interface ServerRegistry {
@@ -47,15 +51,21 @@ const ALL_TYPE_INTERACTIONS: TypeInteraction[] = [
   'history-instance',
   'history-type',
   'create',
+  'search-type',
 ];
 
 let registry: ServerRegistry | undefined;
+
+function withSearch(search: SearchCapability): Pick<TypeCapability, 'search' | 'conditionalParameters'> {
+  return { search, conditionalParameters: search.params.map((p) => p.name) };
+}
 
 export function serverRegistry(): ServerRegistry {
   if (!registry) {
     registry = {
       types: resourceTypes().map((type) => ({
         type,
+        ...withSearch(searchCapability(type)),
         interactions: ALL_TYPE_INTERACTIONS,
         versioning: 'versioned-update',
         readHistory: true,
@@ -64,9 +74,8 @@ export function serverRegistry(): ServerRegistry {
         conditionalRead: 'full-support',
         conditionalUpdate: true,
         conditionalDelete: 'single',
-        conditionalParameters: ['_id', 'identifier'],
       })),
-      systemInteractions: ['history-system'],
+      systemInteractions: ['history-system', 'search-system'],
       formats: ['application/fhir+json', 'json'],
       patchFormats: ['application/json-patch+json'],
     };

@@ -43,7 +43,7 @@ export async function conditionalUpdate(ctx: InteractionContext, req: FhirReques
   if (resource.id !== undefined) requireId(resource.id);
   return ctx.repo.transaction(async (repo) => {
     const tx = { ...ctx, repo };
-    const match = await findAtMostOne(tx, type, req.query);
+    const match = await findAtMostOne(tx, type, req.query, req.baseUrl);
     if (match && resource.id !== undefined && resource.id !== match.id) {
       throw errors.badRequest(`The resource id '${resource.id}' does not match the resource found (${type}/${match.id})`, [`${type}.id`]);
     }

@@ -1,47 +1,34 @@
 import { errors } from '../core/errors';
-import { sql, join, type Sql } from '../storage/sql';
-import { orValues, parseToken, unescape } from './escaping';
+import type { Sql } from '../storage/sql';
+import { AliasCounter, SEARCHED_ROW } from './query/context';
+import { parseSearch, strictError } from './query/parse';
+import { criteriaPredicate } from './query/predicate';
 
 /**
- * Criteria of conditional interactions (If-None-Exist, conditional update/patch/delete),
- * as a SQL predicate over the current-resources table `r`.
+ * Criteria of conditional interactions (If-None-Exist, conditional update/patch/delete,
+ * conditional references in Bundles), as a SQL predicate over the current-resources table `r`.
  *
- * Supported: `_id` and `identifier` (all token forms), comma = OR, repetition = AND.
- * Anything else is refused with 400: a conditional write must never act on a wider match than asked.
+ * Any search parameter of the type is accepted, with the full search semantics (modifiers,
+ * prefixes, chains, _has); comma = OR, repetition = AND. Unknown or unsupported parameters and
+ * result parameters are refused with 400 (strict handling, always): a conditional write must
+ * never act on a wider match than asked.
  */
 
-const RESULT_PARAMETERS = new Set(['_format', '_pretty']);
+const RESULT_PARAMETERS = new Set(['_sort', '_count', '_total', '_summary', '_elements', '_include', '_revinclude', '_contained', '_page', '_type']);
 
-function idClause(value: string): Sql {
-  const ids = orValues(value).map(unescape);
-  return sql`r.id = ANY(${ids})`;
-}
-
-function identifierClause(value: string): Sql {
-  const alternatives = orValues(value).map((v) => {
-    const { system, code } = parseToken(v);
-    if (system === null) {
-      return sql`EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.content->'identifier') = 'array' THEN r.content->'identifier' ELSE '[]'::jsonb END) AS e WHERE e->>'value' = ${code ?? ''} AND NOT (e ? 'system'))`;
-    }
-    const element: Record<string, string> = {};
-    if (system !== undefined) element.system = system;
-    if (code !== undefined) element.value = code;
-    return sql`r.content @> ${JSON.stringify({ identifier: [element] })}::jsonb`;
-  });
-  return sql`(${join(alternatives, ' OR ')})`;
-}
-
-export function conditionalWhere(query: [string, string][]): Sql {
-  const clauses: Sql[] = [];
-  for (const [name, value] of query) {
-    if (RESULT_PARAMETERS.has(name)) continue;
-    if (value === '') throw errors.badRequest(`Search parameter '${name}' has an empty value`);
-    if (name === '_id') clauses.push(idClause(value));
-    else if (name === 'identifier') clauses.push(identifierClause(value));
-    else throw errors.notSupported(`Search parameter '${name}' is not supported in conditional requests (supported: _id, identifier)`);
+/**
+ * `baseUrl` tells references to this server from others; without it ('') a reference criterion
+ * matches any reference ending in the given type and id.
+ */
+export function conditionalWhere(query: [string, string][], resourceType: string, baseUrl = ''): Sql {
+  for (const [name] of query) {
+    const base = name.split(':')[0]!;
+    if (RESULT_PARAMETERS.has(base)) throw errors.badRequest(`'${name}' is not a search criterion and cannot be used in a conditional request`);
   }
-  if (clauses.length === 0) throw errors.badRequest('A conditional request needs at least one search criterion');
-  return join(clauses, ' AND ');
+  const request = parseSearch(query, { resourceType, baseUrl, now: new Date(), defaultCount: 1, maxCount: 1 });
+  if (request.ignored.length > 0) throw strictError(request.ignored);
+  if (request.criteria.length === 0) throw errors.badRequest('A conditional request needs at least one search criterion');
+  return criteriaPredicate(request.criteria, SEARCHED_ROW, new AliasCounter());
 }
 
 /** Parses criteria given as a query string, e.g. If-None-Exist: `identifier=sys|123` or `Patient?identifier=...`. */
