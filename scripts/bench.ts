@@ -20,6 +20,8 @@ import { rawInsertRate } from './bench/raw-limit';
 import { rssMb, startServerProcess } from './bench/server-process';
 import { fmt, percentile, printTable, type Row } from './bench/stats';
 import { validationRows } from './bench/validation';
+import { replicate } from './bench/replicate';
+import { searchRows } from './bench/search';
 import { extractionRows } from './bench/extraction';
 
 const HELP = `Usage: npm run bench [-- --help]
@@ -30,6 +32,8 @@ latency percentiles, the raw PostgreSQL insert limit, server memory and validati
 Needs PostgreSQL and unzip. Takes no options; configured by the environment:
   BENCH_PATIENTS        Synthea patients in the large load (default 330, about 100,000 resources)
   BENCH_SMALL_PATIENTS  patients in the concurrency-1 and direct loads (default 30)
+  BENCH_SEARCH_COPIES   extra copies of the large load for the search benchmark (default 9,
+                        about 1,000,000 resources in all)
   BENCH_DATABASE_URL    admin connection used to create and drop the benchmark databases
                         (default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres)
 `;
@@ -43,6 +47,7 @@ const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.bench');
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 330);
 const SMALL = Number(process.env.BENCH_SMALL_PATIENTS ?? 30);
+const COPIES = Number(process.env.BENCH_SEARCH_COPIES ?? 9);
 
 /** Unzips the Synthea sample set once into .bench/ and returns the patient bundle files, sorted. */
 function syntheaFiles(): string[] {
@@ -124,16 +129,30 @@ async function main(): Promise<void> {
   rows.push({ name: 'HTTP c=4: first tenth → last tenth', value: `${fmt(c4.firstTenth)} → ${fmt(c4.lastTenth)}`, note: `${fmt((100 * (c4.firstTenth - c4.lastTenth)) / c4.firstTenth, 1)}% slowdown (target ≤ 20%)` });
   rows.push({ name: 'server RSS after the large load', value: `${fmt(rss)} MB`, note: 'target < 300 MB' });
 
+  // Search and read over the large load, replicated to COPIES + 1 times its size.
+  process.stdout.write(`Replicating the large load ${COPIES} times for the search benchmark…\n`);
+  const total = await replicate(db4, COPIES);
+  server = await startServerProcess({ DATABASE_URL: db4 }, 18_183);
+  const searchTable = await searchRows(server.url, db4, total);
+  await server.stop();
+
   // Straight into the database, in this process.
   const dbd = await freshDatabase('hearth_bench_direct');
   const storage = await openStorage({ databaseUrl: dbd, dataDir: '', logger: silentLogger, poolSize: 8 });
-  const ctx = { repo: storage.repository, validator: createBaseValidator(), logger: silentLogger, limits: { defaultPageSize: 20, maxPageSize: 100 } };
+  const ctx = {
+    repo: storage.repository,
+    validator: createBaseValidator(),
+    logger: silentLogger,
+    limits: { defaultPageSize: 20, maxPageSize: 100 },
+    integrity: { checkReferences: true, refuseReferencedDeletes: true },
+  };
   const direct = await load(small, directTarget(ctx, () => storage.close()), 4);
   await storage.close();
   rows.push(...loadRows('direct c=4', direct, limit));
 
   for (const name of ['hearth_bench_c1', 'hearth_bench_c4', 'hearth_bench_direct']) await dropDatabase(name);
   printTable('Ingest (Synthea transaction Bundles, PostgreSQL on this machine)', rows);
+  printTable('Search and read over HTTP (PostgreSQL)', searchTable);
   printTable('Validation (R4 base, Synthea sample resources)', validationRows());
   printTable('Search index extraction (Synthea sample resources, one core)', extractionRows());
   process.stdout.write('\nTargets: ≥ 3,000 resources/s over HTTP (stretch 6,000); ≤ 20% slowdown first → last tenth.\n');
