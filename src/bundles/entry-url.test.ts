@@ -46,6 +46,17 @@ describe('bundles: parseEntryUrl', () => {
     expect(parseEntryUrl('metadata', BASE)).to.deep.equal({ history: false, metadata: true, query: [] });
   });
 
+  it('parses compartment searches', () => {
+    expect(parseEntryUrl('Patient/1/Observation?code=x', BASE)).to.deep.equal({
+      resourceType: 'Observation',
+      compartment: { type: 'Patient', id: '1' },
+      history: false,
+      metadata: false,
+      query: [['code', 'x']],
+    });
+    expect(parseEntryUrl('Patient/1/*', BASE)).to.deep.equal({ compartment: { type: 'Patient', id: '1' }, history: false, metadata: false, query: [] });
+  });
+
   it('parses conditional criteria in order, decoded, with repeated names kept', () => {
     const t = parseEntryUrl('Patient?identifier=http://sys%7C1&identifier=other%7C2&_id=a,b', BASE);
     expect(t.resourceType).to.equal('Patient');

@@ -1,4 +1,5 @@
 import { errors } from '../core/errors';
+import { isResourceType } from '../fhir/resource-types';
 
 /** A Bundle entry's request.url, relative to the FHIR base. */
 export interface EntryTarget {
@@ -9,11 +10,14 @@ export interface EntryTarget {
   history: boolean;
   metadata: boolean;
   query: [string, string][];
+  /** A compartment search `Type/id/[searched type or *]`: the compartment (resourceType is then the searched type, or none for `*`). */
+  compartment?: { type: string; id: string };
 }
 
 /**
  * Parses entry.request.url: `Type`, `Type/id`, `Type/id/_history/vid`, `Type?criteria`, `_history`,
- * `metadata`, or the same as an absolute URL under this server's base.
+ * `metadata`, a compartment search `Patient/id/Type` or `Patient/id/*`, or the same as an absolute
+ * URL under this server's base.
  */
 export function parseEntryUrl(url: string, baseUrl: string): EntryTarget {
   let rest = url.trim();
@@ -41,6 +45,9 @@ export function parseEntryUrl(url: string, baseUrl: string): EntryTarget {
   if (second === '_history' && parts.length === 2) return { ...target, resourceType, history: true };
   if (parts.length === 2) return { ...target, resourceType, id: second };
   if (parts.length === 3 && third === '_history') return { ...target, resourceType, id: second, history: true };
+  if (parts.length === 3 && (third === '*' || isResourceType(third!))) {
+    return { ...target, ...(third === '*' ? {} : { resourceType: third }), compartment: { type: resourceType, id: second! } };
+  }
   if (parts.length === 4 && third === '_history') return { ...target, resourceType, id: second, versionId: fourth };
   if (parts.length === 1) return { ...target, resourceType };
   throw errors.badRequest(`Entry URL '${url}' is not a FHIR RESTful URL`);

@@ -1,11 +1,13 @@
 import type { Binary, BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import { errors, FhirError, type Issue } from '../core/errors';
 import { issuesToOutcome } from '../core/outcome';
+import { capabilities } from '../interactions/capabilities';
 import { create } from '../interactions/create';
 import { conditionalDelete, remove } from '../interactions/delete';
 import { history } from '../interactions/history';
 import { conditionalPatch, patch } from '../interactions/patch';
 import { read, vread } from '../interactions/read';
+import { search } from '../interactions/search';
 import type { FhirRequest, FhirResult, InteractionContext } from '../interactions/types';
 import { conditionalUpdate, update } from '../interactions/update';
 import { parseEntryUrl, type EntryTarget } from './entry-url';
@@ -34,6 +36,9 @@ export function parseEntry(entry: BundleEntry, index: number, baseUrl: string): 
   const method = request.method.toUpperCase() as EntryMethod;
   if (!METHODS.has(method)) throw errors.badRequest(`Unsupported method '${request.method}'`, [`Bundle.entry[${index}].request.method`]);
   const target = parseEntryUrl(request.url, baseUrl);
+  if ((target.compartment || target.metadata) && method !== 'GET' && method !== 'HEAD') {
+    throw errors.badRequest(`A ${method} entry cannot name '${request.url}'`, [`Bundle.entry[${index}].request.url`]);
+  }
   if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && !entry.resource) {
     throw errors.badRequest(`A ${method} entry needs a resource`, [`Bundle.entry[${index}].resource`]);
   }
@@ -53,7 +58,14 @@ function patchBody(resource: Resource | undefined): unknown {
   }
 }
 
-/** Runs one entry as the interaction its method and URL name. */
+/** The server named in `metadata` entries when the context does not name it. */
+const UNNAMED_SOFTWARE = { name: 'Hearth', version: 'unknown', date: new Date().toISOString() };
+
+/**
+ * Runs one entry as the interaction its method and URL name. GET/HEAD entries that name no
+ * instance are searches (type, compartment, with or without criteria): the entry's resource is
+ * the searchset Bundle (bundle.html#transaction); `metadata` answers the CapabilityStatement.
+ */
 export function executeEntry(ctx: InteractionContext, e: ParsedEntry, baseUrl: string, assignedId?: string): Promise<FhirResult> {
   const t = e.target;
   const req: FhirRequest = {
@@ -67,15 +79,18 @@ export function executeEntry(ctx: InteractionContext, e: ParsedEntry, baseUrl: s
     ifModifiedSince: e.request.ifModifiedSince,
     ifNoneExist: e.request.ifNoneExist,
     assignedId,
+    ...(t.compartment ? { compartment: t.compartment } : {}),
   };
   const conditional = t.id === undefined && t.query.length > 0;
   switch (e.method) {
     case 'GET':
     case 'HEAD':
+      if (t.metadata) return Promise.resolve(capabilities(req, ctx.software ?? UNNAMED_SOFTWARE));
       if (t.history) return history(ctx, req);
+      if (t.compartment) return search(ctx, req);
       if (t.versionId !== undefined) return vread(ctx, req);
       if (t.id !== undefined) return read(ctx, req);
-      throw errors.notSupported(`Search is not supported in Bundle entries yet ('${e.request.url}')`);
+      return search(ctx, req);
     case 'POST':
       if (t.id !== undefined || t.history || t.metadata) throw errors.badRequest('POST entries name a resource type only');
       return create(ctx, { ...req, body: e.resource });

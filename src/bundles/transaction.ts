@@ -130,6 +130,10 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
     const idMap = new Map<string, string>();
     const plans = await plan(tx, entries, baseUrl, idMap);
     await resolveConditionalReferences(tx, entries, idMap);
+    // Lock every resource the entries update, patch or delete in one round trip, so their writes batch.
+    await repo.prepareWrites(
+      entries.filter((e) => e.method !== 'POST' && e.method !== 'GET' && e.method !== 'HEAD' && e.target.resourceType && e.target.id).map((e) => ({ type: e.target.resourceType!, id: e.target.id! })),
+    );
     for (const e of entries) {
       const base = /^(https?:\/\/.+)\/[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.exec(e.fullUrl ?? '')?.[1];
       if (e.resource && e.method !== 'PATCH') e.resource = rewriteReferences(e.resource, idMap, `Bundle.entry[${e.index}].resource`, base);

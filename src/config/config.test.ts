@@ -91,6 +91,7 @@ describe('config: documentation', () => {
       HEARTH_DB_POOL_SIZE: c.dbPoolSize,
       HEARTH_MAX_BUNDLE_ENTRIES: c.maxBundleEntries,
       HEARTH_WORKERS: c.workers,
+      HEARTH_SYNC_INTERVAL_MS: c.syncIntervalMs,
     };
     for (const [name, value] of Object.entries(numeric)) expect(CONFIG_VARIABLES.find((v) => v.name === name)?.default, name).to.equal(String(value));
     const text: Record<string, string> = { HOST: c.host, HEARTH_DATA_DIR: c.dataDir, LOG_LEVEL: c.logLevel };

@@ -29,6 +29,8 @@ export interface Config {
   adminClientSecret?: string;
   /** Server processes (node:cluster workers) sharing the port; more than one needs PostgreSQL. */
   workers: number;
+  /** How often each server reloads changed SearchParameters and looks for queued reindex jobs, in ms. */
+  syncIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminClientId,
     adminClientSecret,
     workers,
+    syncIntervalMs: intVar(env, 'HEARTH_SYNC_INTERVAL_MS', 2000, 50, 600_000, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

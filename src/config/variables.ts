@@ -26,6 +26,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HEARTH_ADMIN_CLIENT_ID', default: 'unset', meaning: 'admin technical account id (with the secret)' },
   { name: 'HEARTH_ADMIN_CLIENT_SECRET', default: 'unset', meaning: 'admin technical account secret (with the id)' },
   { name: 'HEARTH_WORKERS', default: '1', meaning: 'server processes sharing the port (above 1 needs DATABASE_URL)' },
+  { name: 'HEARTH_SYNC_INTERVAL_MS', default: '2000', meaning: 'how often each server reloads changed SearchParameters and looks for reindex jobs (ms)' },
 ];
 
 /** The text `node dist/main.js --help` prints. */

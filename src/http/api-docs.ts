@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { buildCapabilityStatement, type SoftwareInfo } from '../interactions/capabilities';
+import { declaredOperation } from '../interactions/registry';
+import { registryGeneration } from '../search/registry';
 import { renderDocsPage } from './docs-page';
 import { buildOpenApi } from './openapi';
 
@@ -19,19 +21,21 @@ const CACHE_LIMIT = 8;
 
 /**
  * GET /fhir/openapi.json (the OpenAPI 3.1 document built from the CapabilityStatement) and
- * GET /docs (the HTML reference rendered from it). Both are rendered once per base URL.
+ * GET /docs (the HTML reference rendered from it). Both are rendered once per base URL and
+ * search parameter registry generation (custom SearchParameters change the statement).
  */
 export function buildApiDocsRouter(deps: ApiDocsDeps): Router {
   const cache = new Map<string, Rendered>();
   const rendered = (ctx: Context): Rendered => {
     // Same rule as the FHIR routes: the configured base, else one derived from the request.
     const base = deps.baseUrl ?? `${ctx.protocol}://${ctx.host}/fhir`;
-    let hit = cache.get(base);
+    const key = `${registryGeneration()} ${base}`;
+    let hit = cache.get(key);
     if (!hit) {
-      const doc = buildOpenApi(buildCapabilityStatement(base, deps.software));
+      const doc = buildOpenApi(buildCapabilityStatement(base, deps.software), { operationLevels: declaredOperation });
       hit = { json: JSON.stringify(doc), html: renderDocsPage(doc, `${base}/openapi.json`) };
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-      cache.set(base, hit);
+      cache.set(key, hit);
     }
     return hit;
   };

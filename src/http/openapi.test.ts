@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { buildCapabilityStatement } from '../interactions/capabilities';
+import { declaredOperation } from '../interactions/registry';
 import { renderDocsPage } from './docs-page';
 import { buildOpenApi, type HttpMethod, type OpenApiDocument } from './openapi';
 
@@ -71,7 +72,7 @@ function richStatement(): CapabilityStatement {
 
 describe('OpenAPI document', () => {
   const cs = buildCapabilityStatement('http://x/fhir', SOFTWARE);
-  const doc = buildOpenApi(cs);
+  const doc = buildOpenApi(cs, { operationLevels: declaredOperation });
 
   it('is a valid OpenAPI 3.1 document whose references all resolve', async () => {
     expect(doc.openapi).to.equal('3.1.0');
@@ -99,6 +100,11 @@ describe('OpenAPI document', () => {
       else throw new Error(`unknown system interaction ${code}`);
     }
     for (const c of cs.rest![0]!.compartment ?? []) expected.add(`get /${c.endsWith('/patient') ? 'Patient' : c}/{id}/{compartmentType} search-compartment`);
+    // The server's own operations (POST, as they change state) at the levels their definitions allow.
+    for (const o of cs.rest![0]!.operation ?? []) if (declaredOperation(o.definition)?.system) expected.add(`post /$${o.name} operation:$${o.name}`);
+    for (const r of cs.rest![0]!.resource!) {
+      for (const o of r.operation ?? []) if (declaredOperation(o.definition)?.type) expected.add(`post /${r.type}/$${o.name} operation:$${o.name}`);
+    }
     const actual = new Set(operations(doc).map(({ method, path, op }) => `${method} ${path} ${op['x-fhir-interaction']}`));
     expect([...expected].filter((e) => !actual.has(e))).to.deep.equal([]);
     expect([...actual].filter((a) => !expected.has(a))).to.deep.equal([]);

@@ -18,6 +18,7 @@ import { parsePrefer } from './prefer';
 import { sendResult } from './respond';
 import type { Resource } from '@medplum/fhirtypes';
 import { processBundle } from '../bundles';
+import { addOperationRoutes } from './operation-routes';
 
 export interface RouteDeps {
   interactions: InteractionContext;
@@ -135,6 +136,7 @@ function labelRequest(ctx: Context, spec: RouteSpec): void {
 
 export function buildRouter(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/fhir' });
+  addOperationRoutes(router, deps);
   router.get('/metadata', (ctx) => {
     const query = queryPairs(ctx);
     const format = query.find(([n]) => n === '_format')?.[1];

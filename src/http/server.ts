@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
 import type { Logger } from '../core/logger';
+import { ReindexRuntime } from '../reindex/runtime';
 import { openStorage } from '../storage/open';
 import { createBaseValidator } from '../validation';
 import { buildApp } from './app';
@@ -14,24 +15,39 @@ export interface RunningServer {
 
 const VERSION = '0.1.0';
 
-/** Opens storage (running migrations), builds the app and listens; close() drains connections and closes storage. */
+/**
+ * Opens storage (running migrations), loads the stored SearchParameters and starts the reindex
+ * worker, builds the app and listens; close() drains connections, stops the worker and closes storage.
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.dbPoolSize });
   const validator = createBaseValidator();
+  // Stored SearchParameters are registered before the first request; reindex jobs run in the background.
+  const reindex = new ReindexRuntime({ repo: storage.repository, logger, intervalMs: config.syncIntervalMs });
+  try {
+    await reindex.start();
+  } catch (err) {
+    await reindex.stop();
+    await storage.close();
+    throw err;
+  }
+  const software = { name: 'Hearth', version: VERSION, date: new Date().toISOString() };
   const app = buildApp({
     logger,
     ready: () => storage.ready(),
     maxBodyBytes: config.maxBodyBytes,
     maxBundleEntries: config.maxBundleEntries,
     baseUrl: config.baseUrl,
-    software: { name: 'Hearth', version: VERSION, date: new Date().toISOString() },
+    software,
     interactions: {
+      software,
       repo: storage.repository,
       validator,
       logger,
       limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
       searchHandling: config.searchHandling,
       integrity: { checkReferences: config.checkReferences, refuseReferencedDeletes: config.refuseReferencedDeletes },
+      reindex,
     },
   });
   const server: Server = await new Promise((resolve, reject) => {
@@ -48,6 +64,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await reindex.stop();
       await storage.close();
     },
   };

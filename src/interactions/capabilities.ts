@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { systemSearchCapability } from '../search/query/capability';
-import { serverRegistry } from './registry';
+import { operationDefinitionUrl, serverRegistry } from './registry';
 import type { FhirRequest, FhirResult } from './types';
 
 export interface SoftwareInfo {
@@ -13,6 +13,9 @@ export interface SoftwareInfo {
 /** Builds the CapabilityStatement from the server registry (the same one the router uses). */
 export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo): CapabilityStatement {
   const reg = serverRegistry();
+  const operations = (level: 'system' | 'type') =>
+    reg.operations.filter((o) => o[level]).map((o) => ({ name: o.name, definition: operationDefinitionUrl(baseUrl, o) }));
+  const typeOperations = operations('type');
   const resources: CapabilityStatementRestResource[] = reg.types.map((t) => ({
     type: t.type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${t.type}`,
@@ -27,6 +30,7 @@ export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo
     searchInclude: t.search.include,
     searchRevInclude: t.search.revinclude,
     searchParam: t.search.params.map((p) => ({ ...p })),
+    ...(typeOperations.length > 0 ? { operation: typeOperations } : {}),
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -45,6 +49,7 @@ export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo
         resource: resources,
         interaction: reg.systemInteractions.map((code) => ({ code })),
         searchParam: systemSearchCapability(),
+        operation: operations('system'),
         compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],

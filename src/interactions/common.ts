@@ -5,7 +5,9 @@ import { isResourceType } from '../fhir/resource-types';
 import type { StoredVersion } from '../storage/repository';
 import { localReferences } from '../fhir/references';
 import { searchIndexRows } from '../search/index-rows';
+import { TERMINOLOGY_TYPES, terminologyChanged } from '../terminology';
 import { afterDelete, afterWrite } from './integrity';
+import { finishSearchParameterWrite, prepareSearchParameterWrite } from './search-parameters';
 import type { FhirResult, InteractionContext } from './types';
 
 /** Checks the type named in the URL. */
@@ -76,7 +78,9 @@ export function checkBody(ctx: InteractionContext, body: unknown, resourceType: 
 
 /**
  * The one write path of the interactions: stores a new version (or a deletion) with its derived
- * index rows, then checks (or defers) referential integrity.
+ * index rows, invalidates cached terminology when a CodeSystem or ValueSet changes, then checks
+ * (or defers) referential integrity. SearchParameter writes are checked first, queue a reindex
+ * job and update the search parameter registry on commit (search-parameters.ts).
  */
 export async function storeVersion(
   ctx: InteractionContext,
@@ -85,16 +89,21 @@ export async function storeVersion(
   content: Resource | null,
   expectedVersionId: number | null | undefined,
   baseUrl: string,
+  report?: { created?: boolean },
 ): Promise<StoredVersion> {
+  const change = resourceType === 'SearchParameter' ? await prepareSearchParameterWrite(ctx, id, content) : undefined;
   const references = content ? localReferences(content, baseUrl) : [];
   const stored = await ctx.repo.write({
     resourceType,
     id,
     content,
     expectedVersionId,
+    report,
     index: { ...(content ? searchIndexRows(content) : {}), resource_references: references.map((r) => [r.type, r.id]) },
   });
+  if (TERMINOLOGY_TYPES.has(resourceType)) terminologyChanged();
   if (content) await afterWrite(ctx, `${resourceType}/${id}`, references);
   else await afterDelete(ctx, resourceType, id);
+  if (change) await finishSearchParameterWrite(ctx, change);
   return stored;
 }

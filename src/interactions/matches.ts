@@ -1,6 +1,8 @@
-import { errors } from '../core/errors';
-import { conditionalWhere } from '../search/conditional';
+import { errors, FhirError } from '../core/errors';
+import { conditionalCriteria, criteriaWhere } from '../search/conditional';
 import type { StoredVersion } from '../storage/repository';
+import { resolveCriteriaTerminology } from './terminology-lookup';
+import { incompleteError, incompleteIssues } from './search-incomplete';
 import type { InteractionContext } from './types';
 
 /** The lock key of conditional criteria: equal for the same criteria in any order. */
@@ -19,7 +21,15 @@ export async function findMatches(
   criteria: [string, string][],
   baseUrl = '',
 ): Promise<StoredVersion[]> {
-  const where = conditionalWhere(criteria, resourceType, baseUrl);
+  const parsed = conditionalCriteria(criteria, resourceType, baseUrl);
+  const unresolved = await resolveCriteriaTerminology(ctx.repo, parsed);
+  if (unresolved.length > 0) {
+    throw new FhirError(400, unresolved.map((u) => ({ severity: 'error' as const, code: 'not-supported' as const, diagnostics: u.message })));
+  }
+  // A parameter still being reindexed could miss an existing match: refused rather than guessed.
+  const incomplete = incompleteIssues(ctx, { types: [resourceType], criteria: parsed });
+  if (incomplete.length > 0) throw incompleteError(incomplete);
+  const where = criteriaWhere(parsed);
   await ctx.repo.lock(conditionalLockKey(resourceType, criteria));
   return ctx.repo.find(resourceType, where, 2);
 }

@@ -1,5 +1,6 @@
 import { resourceTypes } from '../fhir/resource-types';
 import { searchCapability, type SearchCapability } from '../search/query/capability';
+import { registryGeneration } from '../search/registry';
 
 /**
  * What Hearth serves, in one place: the HTTP router, the CapabilityStatement and (later) the
@@ -35,9 +36,35 @@ export interface TypeCapability {
   search: SearchCapability;
 }
 
+/** A `$` operation the server offers, declared in the CapabilityStatement with its OperationDefinition. */
+export interface OperationCapability {
+  /** The code, without `$`. */
+  name: string;
+  /** Id of its OperationDefinition, served at [base]/OperationDefinition/{id} (also its canonical URL). */
+  definitionId: string;
+  system: boolean;
+  type: boolean;
+  instance: boolean;
+  affectsState: boolean;
+}
+
+/** $reindex (src/reindex/operation.ts): POST [base]/$reindex and [base]/[type]/$reindex. */
+export const REINDEX_OPERATION: OperationCapability = { name: 'reindex', definitionId: 'reindex', system: true, type: true, instance: false, affectsState: true };
+
+/** The canonical URL of an operation's OperationDefinition on this server. */
+export function operationDefinitionUrl(baseUrl: string, op: OperationCapability): string {
+  return `${baseUrl}/OperationDefinition/${op.definitionId}`;
+}
+
+/** The server's own operation whose OperationDefinition has this canonical URL (on any base). */
+export function declaredOperation(definition: string): OperationCapability | undefined {
+  return serverRegistry().operations.find((o) => definition.endsWith(`/OperationDefinition/${o.definitionId}`));
+}
+
 export interface ServerRegistry {
   types: TypeCapability[];
   systemInteractions: SystemInteraction[];
+  operations: OperationCapability[];
   formats: string[];
   patchFormats: string[];
 }
@@ -55,13 +82,16 @@ const ALL_TYPE_INTERACTIONS: TypeInteraction[] = [
 ];
 
 let registry: ServerRegistry | undefined;
+/** The search parameter registry generation `registry` was built from (custom parameters change it). */
+let builtFrom = -1;
 
 function withSearch(search: SearchCapability): Pick<TypeCapability, 'search' | 'conditionalParameters'> {
   return { search, conditionalParameters: search.params.map((p) => p.name) };
 }
 
 export function serverRegistry(): ServerRegistry {
-  if (!registry) {
+  if (!registry || builtFrom !== registryGeneration()) {
+    builtFrom = registryGeneration();
     registry = {
       types: resourceTypes().map((type) => ({
         type,
@@ -76,6 +106,7 @@ export function serverRegistry(): ServerRegistry {
         conditionalDelete: 'single',
       })),
       systemInteractions: ['history-system', 'search-system'],
+      operations: [REINDEX_OPERATION],
       formats: ['application/fhir+json', 'json'],
       patchFormats: ['application/json-patch+json'],
     };

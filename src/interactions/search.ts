@@ -4,13 +4,15 @@ import { isValidId } from '../core/ids';
 import { isResourceType } from '../fhir/resource-types';
 import { compartmentMembers, compartmentScope } from '../search/query/compartment';
 import { encodeCursor } from '../search/query/cursor';
-import { parseSearch, strictError } from '../search/query/parse';
+import { dropCriterion, parseSearch, strictError } from '../search/query/parse';
 import { planSearch, type SearchPlan } from '../search/query/plan';
 import type { SearchRequest } from '../search/query/types';
 import type { SearchRow } from '../storage/repository';
 import type { Sql } from '../storage/sql';
 import { searchset } from './search-bundle';
+import { incompleteError, incompleteIssues } from './search-incomplete';
 import { resolveIncludes } from './search-includes';
+import { resolveCriteriaTerminology } from './terminology-lookup';
 import type { FhirRequest, FhirResult, InteractionContext } from './types';
 
 /**
@@ -48,7 +50,7 @@ function scopeOf(req: FhirRequest): Scope {
   return { path: `/${req.resourceType}`, resourceType: req.resourceType };
 }
 
-function parse(ctx: InteractionContext, req: FhirRequest, scope: Scope): SearchRequest {
+async function parse(ctx: InteractionContext, req: FhirRequest, scope: Scope): Promise<SearchRequest> {
   const request = parseSearch(req.query, {
     resourceType: scope.resourceType,
     baseUrl: req.baseUrl,
@@ -57,6 +59,7 @@ function parse(ctx: InteractionContext, req: FhirRequest, scope: Scope): SearchR
     maxCount: ctx.limits.maxPageSize,
   });
   if (scope.types) request.types = scope.types.filter((t) => request.types.includes(t));
+  for (const u of await resolveCriteriaTerminology(ctx.repo, request.criteria)) dropCriterion(request, u.criterion, u.message);
   const handling = req.handling ?? ctx.searchHandling ?? 'lenient';
   if (handling === 'strict' && request.ignored.length > 0) throw strictError(request.ignored);
   return request;
@@ -77,7 +80,9 @@ function cursorOf(plan: SearchPlan, row: SearchRow, direction: 'next' | 'previou
 
 export async function search(ctx: InteractionContext, req: FhirRequest): Promise<FhirResult> {
   const scope = scopeOf(req);
-  const request = parse(ctx, req, scope);
+  const request = await parse(ctx, req, scope);
+  const incomplete = incompleteIssues(ctx, request);
+  if (incomplete.length > 0 && (req.handling ?? ctx.searchHandling) === 'strict') throw incompleteError(incomplete);
   const plan = planSearch(request, scope.scope);
   const pageWanted = request.summary !== 'count' && request.count > 0;
   const rows = pageWanted ? await ctx.repo.search(plan.page) : undefined;
@@ -105,7 +110,7 @@ export async function search(ctx: InteractionContext, req: FhirRequest): Promise
     self: request.cursor,
     next,
     previous,
-    issues: [...request.ignored, ...included.issues],
+    issues: [...request.ignored, ...incomplete, ...included.issues],
     subsetting: { summary: request.summary === 'count' ? undefined : request.summary, elements: request.elements },
   });
   return { status: 200, resource: bundle };

@@ -1,7 +1,9 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { ReindexJob } from '../storage/reindex-jobs';
 import type { Repository } from '../storage/repository';
 import type { Issue } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { SoftwareInfo } from './capabilities';
 import type { DeferredChecks, IntegrityPolicy } from './integrity';
 
 /** A transport-free FHIR request: what the HTTP layer, bundle entries and the CLI all produce. */
@@ -56,4 +58,25 @@ export interface InteractionContext {
   now?: () => Date;
   /** How searches treat unknown or unsupported parameters when the request does not say (default lenient). */
   searchHandling?: 'strict' | 'lenient';
+  /** Name, version and start of the server, for the CapabilityStatement (`metadata` Bundle entries). */
+  software?: SoftwareInfo;
+  /** The server's reindex state (src/reindex); absent: no parameter is reported incomplete. */
+  reindex?: ReindexMonitor;
+}
+
+/** A search parameter whose index rows are being rebuilt by an unfinished reindex job. */
+export interface IncompleteParameter {
+  jobId: string;
+  processed: number;
+  total?: number;
+  /** The job failed: the rows stay incomplete until another reindex of the type succeeds. */
+  failed: boolean;
+}
+
+/** What the interactions need of the server's reindex machinery. */
+export interface ReindexMonitor {
+  /** The unfinished job that makes parameter `code` of `resourceType` incomplete, if any. */
+  incomplete(resourceType: string, code: string): IncompleteParameter | undefined;
+  /** Called once a job queued by a SearchParameter write (or $reindex) has been committed. */
+  queued(job: ReindexJob): void;
 }

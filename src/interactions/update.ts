@@ -13,10 +13,9 @@ async function writeUpdate(
   req: FhirRequest,
 ): Promise<FhirResult> {
   const expectedVersionId = req.ifMatch ? parseVersionTag(req.ifMatch, 'If-Match') : undefined;
-  const stored = await storeVersion(ctx, type, id, { ...resource, id }, expectedVersionId, req.baseUrl);
-  // Created when this is the first version, or the one before it was a deletion.
-  const prior = stored.versionId > 1 ? await ctx.repo.readVersion(type, id, stored.versionId - 1) : undefined;
-  const created = stored.versionId === 1 || prior?.deleted === true;
+  const report: { created?: boolean } = {};
+  const stored = await storeVersion(ctx, type, id, { ...resource, id }, expectedVersionId, req.baseUrl, report);
+  const created = report.created === true;
   return versionResult(created ? 201 : 200, stored, req.baseUrl, true);
 }
 

@@ -110,8 +110,35 @@ function check(sp: SearchParameter): void {
   if (problems.length > 0) throw errors.unprocessable(`Invalid SearchParameter: ${problems.join('; ')}`);
 }
 
-function affectedTypes(sp: SearchParameter): string[] {
+/** The resource types a SearchParameter applies to (its bases, `Resource` and `DomainResource` expanded). */
+export function affectedTypes(sp: SearchParameter): string[] {
   return resourceTypes().filter((t) => appliesTo(sp, t));
+}
+
+/** The custom SearchParameters registered now. */
+export function customSearchParameters(): SearchParameter[] {
+  return [...custom.values()];
+}
+
+/**
+ * Checks a SearchParameter as registerSearchParameter would, without registering it: 422 when
+ * it is invalid, its expression does not compile for one of its bases, or another custom
+ * parameter (other url) already has its code on one of them. `replacing`: the url of a parameter
+ * this one replaces (ignored in that comparison). Returns the definitions.
+ */
+export function validateSearchParameter(sp: SearchParameter, replacing?: string): SearchParamDef[] {
+  check(sp);
+  const types = affectedTypes(sp);
+  for (const other of custom.values()) {
+    if (other.url === sp.url || other.url === replacing || other.code !== sp.code) continue;
+    const shared = types.find((t) => appliesTo(other, t));
+    if (shared) throw errors.unprocessable(`Invalid SearchParameter: code '${sp.code}' is already defined for ${shared} by ${other.url}`);
+  }
+  try {
+    return types.map((t) => buildDefinition(sp, t, 'custom', searchParameterByUrl));
+  } catch (e) {
+    throw errors.unprocessable(`Invalid SearchParameter expression: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -121,13 +148,7 @@ function affectedTypes(sp: SearchParameter): string[] {
  * before the registration have no index rows for it until they are reindexed.
  */
 export function registerSearchParameter(sp: SearchParameter): SearchParamDef[] {
-  check(sp);
-  let defs: SearchParamDef[];
-  try {
-    defs = affectedTypes(sp).map((t) => buildDefinition(sp, t, 'custom', searchParameterByUrl));
-  } catch (e) {
-    throw errors.unprocessable(`Invalid SearchParameter expression: ${(e as Error).message}`);
-  }
+  const defs = validateSearchParameter(sp);
   const previous = custom.get(sp.url!);
   custom.set(sp.url!, sp);
   for (const t of new Set([...affectedTypes(sp), ...(previous ? affectedTypes(previous) : [])])) byType.delete(t);

@@ -31,3 +31,6 @@ export const INDEX_TABLES: readonly IndexTable[] = [
 
 /** Rows for the index tables of one resource, keyed by table name; each row lists its column values in order. */
 export type IndexRows = Partial<Record<string, unknown[][]>>;
+
+/** The search index tables (every index table but resource_references): what a reindex rewrites. */
+export const SEARCH_INDEX_TABLES: readonly IndexTable[] = INDEX_TABLES.filter((t) => t.name.startsWith('idx_'));

@@ -1,5 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { IndexRows } from './index-tables';
+import type { ReindexJobs } from './reindex-jobs';
+import type { IndexRewrite, ScanQuery } from './reindex-sql';
 import type { Sql } from './sql';
 
 /** One stored version of a resource. `content` is null for a deletion. */
@@ -28,6 +30,8 @@ export interface WriteInput {
   expectedVersionId?: number | null;
   /** Rows of the derived index tables (references, search indexes) for the new version. */
   index?: IndexRows;
+  /** Filled by write(): whether this version brought the resource into existence (new, or after a deletion). */
+  report?: { created?: boolean };
 }
 
 export interface HistoryQuery {
@@ -90,10 +94,32 @@ export interface Repository {
   /** Current resources (other than the target itself) whose references name the target; at most `limit`. */
   referrers(type: string, id: string, limit: number): Promise<{ type: string; id: string }[]>;
   /**
+   * Inside transaction(): locks the current rows of resources the transaction is about to write,
+   * in one round trip and in (type, id) order, so their writes can be batched. Elsewhere a no-op.
+   */
+  prepareWrites(targets: { type: string; id: string }[]): Promise<void>;
+  /**
    * Takes a transaction-scoped lock on an arbitrary key (e.g. a conditional create's criteria), held
    * until the surrounding transaction ends. Only meaningful inside transaction().
    */
   lock(key: string): Promise<void>;
   /** Runs fn in one database transaction; nested calls join the outer one. */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` once the surrounding transaction has committed (never when it rolls back, nor for
+   * an attempt that is retried); outside a transaction, at once. `fn` must not throw.
+   */
+  afterCommit(fn: () => void): void;
+  /** The reindex job queue, on this repository's connection (inside its transaction, if any). */
+  readonly jobs: ReindexJobs;
+  /** A page of current, non-deleted resources of some types, in (resource_type, id) order. */
+  scan(query: ScanQuery): Promise<StoredVersion[]>;
+  /** How many resources a whole scan visits. */
+  countScan(query: Omit<ScanQuery, 'after' | 'limit'>): Promise<number>;
+  /**
+   * Replaces the search index rows of resources without writing new versions, each only if its
+   * current version is still the one given (a newer version has fresh rows). One transaction;
+   * returns how many were rewritten.
+   */
+  rewriteIndex(rewrites: IndexRewrite[]): Promise<number>;
 }

@@ -4,8 +4,12 @@ import { errors } from '../core/errors';
 import type { SqlDriver } from './driver';
 import { encodeHistoryCursor, historyPageSql, historyTotalSql } from './history-query';
 import type { HistoryPage, HistoryQuery, Repository, SearchRow, StoredVersion, WriteInput } from './repository';
-import { INDEX_TABLES, type IndexRows } from './index-tables';
-import { ident, join, prepared, raw, sql, type Sql } from './sql';
+import { indexStatements } from './index-statements';
+import type { ReindexJobs } from './reindex-jobs';
+import { rewriteIndexSql, scanCountSql, scanSql, type IndexRewrite, type ScanQuery } from './reindex-sql';
+import { SqlReindexJobs } from './sql-reindex-jobs';
+import { WriteBuffer } from './write-buffer';
+import { prepared, sql, type Sql } from './sql';
 
 export interface SqlRepositoryOptions {
   /** Current time in epoch milliseconds (default Date.now); lastUpdated derives from it. */
@@ -32,37 +36,25 @@ const CURRENT_COLUMNS = sql`r.resource_type, r.id, r.version_id, r.last_updated,
 /** How often write() retries after losing a race to create the same new resource. */
 const CREATE_RACE_RETRIES = 3;
 
-/**
- * CTEs that replace the resource's rows in every index table (only when the resource row was
- * written: they read `cur`). The text depends only on INDEX_TABLES, so the statement stays prepared.
- */
-function indexStatements(resourceType: string, id: string, rows: IndexRows, existed: boolean): Sql {
-  return join(
-    INDEX_TABLES.map((t, i) => {
-      const tableRows = rows[t.name] ?? [];
-      const arrays = t.columns.map((c, ci) => sql`${tableRows.map((r) => r[ci] ?? null)}::${raw(c.type)}[]`);
-      const n = raw(String(i));
-      return sql`d${n} AS (DELETE FROM ${ident(t.name)} WHERE ${existed}::boolean AND EXISTS (SELECT 1 FROM cur)
-          AND resource_type = ${resourceType} AND id = ${id}),
-        i${n} AS (INSERT INTO ${ident(t.name)} (resource_type, id, ${join(t.columns.map((c) => ident(c.name)))})
-          SELECT ${resourceType}, ${id}, u.* FROM unnest(${join(arrays)}) AS u WHERE EXISTS (SELECT 1 FROM cur))`;
-    }),
-    ', ',
-  );
-}
-
 /** Repository over the `resources` / `resource_history` tables of migration 0001. */
 export class SqlRepository implements Repository {
   private readonly now: () => number;
+  readonly jobs: ReindexJobs;
 
+  /** `commitHooks`: set on a repository bound to a transaction, collecting afterCommit callbacks. */
   constructor(
     private readonly driver: SqlDriver,
     private readonly options: SqlRepositoryOptions = {},
+    private readonly commitHooks?: (() => void)[],
+    /** Set on a repository bound to a transaction: writes whose current row is known are batched. */
+    private readonly buffer?: WriteBuffer,
   ) {
     this.now = options.now ?? Date.now;
+    this.jobs = new SqlReindexJobs(driver);
   }
 
   async readCurrent(resourceType: string, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredVersion | undefined> {
+    await this.buffer?.flush();
     const lock = options.forUpdate ? sql` FOR UPDATE` : sql``;
     const rows = await this.driver.query<VersionRow>(
       prepared(sql`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = ${resourceType} AND r.id = ${id}${lock}`),
@@ -71,6 +63,7 @@ export class SqlRepository implements Repository {
   }
 
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    await this.buffer?.flush();
     const rows = await this.driver.query<VersionRow>(
       prepared(sql`SELECT h.resource_type, h.id, h.version_id, h.last_updated, h.deleted, h.content
           FROM resource_history h
@@ -85,7 +78,12 @@ export class SqlRepository implements Repository {
    * both reach the upsert, where ON CONFLICT lets exactly one insert and the other retry
    * (now seeing, and locking, the winner's row).
    */
-  write(input: WriteInput): Promise<StoredVersion> {
+  async write(input: WriteInput): Promise<StoredVersion> {
+    if (this.buffer) {
+      const buffered = await this.bufferedWrite(this.buffer, input);
+      if (buffered) return buffered;
+      await this.buffer.flush();
+    }
     return this.driver.transaction(async (tx) => {
       for (let attempt = 1; ; attempt++) {
         const stored = await this.tryWrite(tx, input, attempt);
@@ -95,6 +93,40 @@ export class SqlRepository implements Repository {
         }
       }
     });
+  }
+
+  /**
+   * A write into the transaction's buffer, when its current row is known: locked by
+   * prepareWrites(), written earlier in this transaction, or a create (a fresh id, assumed absent;
+   * the flush verifies it). Undefined when the buffer cannot take it.
+   */
+  private async bufferedWrite(buffer: WriteBuffer, input: WriteInput): Promise<StoredVersion | undefined> {
+    const { resourceType, id } = input;
+    if (input.expectedVersionId === null) buffer.assumeAbsent(resourceType, id);
+    const known = buffer.knows(resourceType, id);
+    if (known === undefined) return undefined;
+    const current = known ?? undefined;
+    checkExpectedVersion(input, current);
+    const versionId = (current?.version_id ?? 0) + 1;
+    const lastUpdated = nextInstant(this.now(), current?.last_updated);
+    const content = input.content === null ? null : withMeta(input, input.content, versionId, lastUpdated);
+    const deleted = content === null;
+    if (input.report) input.report.created = !deleted && (!current || current.deleted);
+    await buffer.add({
+      resourceType,
+      id,
+      versionId,
+      lastUpdated,
+      deleted,
+      json: content === null ? null : JSON.stringify(content),
+      previous: current?.version_id ?? null,
+      index: deleted ? {} : (input.index ?? {}),
+    });
+    return { resourceType, id, versionId, lastUpdated, deleted, content };
+  }
+
+  async prepareWrites(targets: { type: string; id: string }[]): Promise<void> {
+    await this.buffer?.prefetch(targets);
   }
 
   private async tryWrite(tx: SqlDriver, input: WriteInput, attempt: number): Promise<StoredVersion | undefined> {
@@ -135,14 +167,16 @@ export class SqlRepository implements Repository {
         INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, content)
         SELECT resource_type, id, version_id, last_updated, deleted, content FROM cur
         RETURNING seq
-      ), ${indexStatements(resourceType, id, deleted ? {} : (input.index ?? {}), current !== undefined)}
+      )${indexStatements(resourceType, id, deleted ? {} : (input.index ?? {}), current !== undefined)}
       SELECT seq FROM hist`));
     // No row: the resource was created concurrently after our lock attempt found nothing.
     if (rows.length === 0) return undefined;
+    if (input.report) input.report.created = !deleted && (!current || current.deleted);
     return { resourceType, id, versionId, lastUpdated, deleted, content };
   }
 
   async history(query: HistoryQuery): Promise<HistoryPage> {
+    await this.buffer?.flush();
     if (!Number.isInteger(query.count) || query.count < 0) {
       throw new Error(`history: count must be a non-negative integer, got ${query.count}`);
     }
@@ -163,6 +197,7 @@ export class SqlRepository implements Repository {
   }
 
   async find(resourceType: string, where: Sql, limit: number): Promise<StoredVersion[]> {
+    await this.buffer?.flush();
     const condition = where.isEmpty ? sql`` : sql` AND (${where})`;
     const rows = await this.driver.query<VersionRow>(
       sql`SELECT ${CURRENT_COLUMNS} FROM resources r
@@ -173,11 +208,13 @@ export class SqlRepository implements Repository {
   }
 
   async search(statement: Sql): Promise<SearchRow[]> {
+    await this.buffer?.flush();
     const rows = await this.driver.query<VersionRow & { sort_keys: (string | null)[] | null }>(statement);
     return rows.map((row) => ({ ...toStoredVersion(row), sortKeys: row.sort_keys ?? [] }));
   }
 
   async count(statement: Sql, mode: 'accurate' | 'estimate'): Promise<number> {
+    await this.buffer?.flush();
     if (mode === 'accurate') {
       const [row] = await this.driver.query<{ total: number | string }>(statement);
       return Number(row?.total ?? 0);
@@ -189,6 +226,7 @@ export class SqlRepository implements Repository {
   }
 
   async missingTargets(targets: { type: string; id: string }[]): Promise<{ type: string; id: string }[]> {
+    await this.buffer?.flush();
     if (targets.length === 0) return [];
     // FOR KEY SHARE holds the targets until this transaction ends: a concurrent delete (FOR UPDATE)
     // waits for it, and a target being deleted concurrently is re-checked once that delete commits.
@@ -202,6 +240,7 @@ export class SqlRepository implements Repository {
   }
 
   async referrers(type: string, id: string, limit: number): Promise<{ type: string; id: string }[]> {
+    await this.buffer?.flush();
     return this.driver.query<{ type: string; id: string }>(prepared(sql`
       SELECT DISTINCT x.resource_type AS type, x.id FROM resource_references x
       WHERE x.target_type = ${type} AND x.target_id = ${id} AND NOT (x.resource_type = ${type} AND x.id = ${id})
@@ -212,8 +251,47 @@ export class SqlRepository implements Repository {
     await this.driver.query(prepared(sql`SELECT pg_advisory_xact_lock(${lockKey(key)}::bigint)`));
   }
 
-  transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    return this.driver.transaction((tx) => fn(tx === this.driver ? this : new SqlRepository(tx, this.options)));
+  async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    if (this.commitHooks) return this.driver.transaction(() => fn(this));
+    let hooks: (() => void)[] = [];
+    const result = await this.driver.transaction(async (tx) => {
+      // A retried attempt starts over: the hooks of the rolled-back one are dropped.
+      hooks = [];
+      const buffer = new WriteBuffer(tx);
+      const value = await fn(new SqlRepository(tx, this.options, hooks, buffer));
+      await buffer.flush();
+      return value;
+    });
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  afterCommit(fn: () => void): void {
+    if (this.commitHooks) this.commitHooks.push(fn);
+    else fn();
+  }
+
+  async scan(query: ScanQuery): Promise<StoredVersion[]> {
+    await this.buffer?.flush();
+    return (await this.driver.query<VersionRow>(scanSql(query))).map(toStoredVersion);
+  }
+
+  async countScan(query: Omit<ScanQuery, 'after' | 'limit'>): Promise<number> {
+    await this.buffer?.flush();
+    const [row] = await this.driver.query<{ total: number | string }>(scanCountSql(query));
+    return Number(row?.total ?? 0);
+  }
+
+  async rewriteIndex(rewrites: IndexRewrite[]): Promise<number> {
+    await this.buffer?.flush();
+    return this.driver.transaction(async (tx) => {
+      let rewritten = 0;
+      for (const r of rewrites) {
+        const [row] = await tx.query<{ n: number }>(rewriteIndexSql(r));
+        rewritten += row?.n ?? 0;
+      }
+      return rewritten;
+    });
   }
 }
 

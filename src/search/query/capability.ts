@@ -1,5 +1,6 @@
 import { resourceTypes } from '../../fhir/resource-types';
 import { searchParameters, targetsOf } from './params';
+import { registryGeneration } from '../registry';
 import type { ParamDef } from './types';
 
 /**
@@ -27,8 +28,8 @@ const PREFIXED = 'Prefixes eq ne gt lt ge le sa eb ap; :missing.';
 /** Short per-type notes on the modifiers supported (the search page of the README has the details). */
 const DOCS: Record<string, string> = {
   string: ':exact :contains :missing.',
-  token: ':not :text :in :not-in :of-type :missing.',
-  reference: ':[type] :identifier :missing; chains, _has.',
+  token: ':not :text :in :not-in :above :below :of-type :missing.',
+  reference: ':[type] :identifier :above :below (canonical URLs) :missing; chains, _has.',
   date: PREFIXED,
   number: PREFIXED,
   quantity: PREFIXED,
@@ -57,9 +58,12 @@ function describe(p: ParamDef): SearchParamCapability | undefined {
 }
 
 let revincludes: Map<string, string[]> | undefined;
+/** The registry generation `revincludes` was built from: custom reference parameters change it. */
+let revincludesGeneration = -1;
 
 function revincludesOf(type: string): string[] {
-  if (!revincludes) {
+  if (!revincludes || revincludesGeneration !== registryGeneration()) {
+    revincludesGeneration = registryGeneration();
     revincludes = new Map();
     for (const source of resourceTypes()) {
       for (const p of searchParameters(source)) {

@@ -6,6 +6,7 @@ import type { ParseContext } from './context';
 import { commonParameter, searchParameter, targetsOf } from './params';
 import { parseSpecialValue, SPECIAL_MODIFIERS } from './special';
 import type { Criterion, ParamDef, SpecialCriterion } from './types';
+import { Unsupported } from './unsupported';
 import { valueType } from './value-types';
 
 /**
@@ -15,7 +16,7 @@ import { valueType } from './value-types';
  * `Unsupported` (the caller ignores or refuses it); a malformed value raises a 400 FhirError.
  */
 
-export class Unsupported extends Error {}
+export { Unsupported };
 
 const SPECIAL = new Set<string>(['_id', '_lastUpdated', '_text', '_content', '_list']);
 

@@ -94,7 +94,13 @@ describe('search/query/parse', () => {
       const t = parse('code:not=a&code:text=blood&code:in=http://hl7.org/fhir/ValueSet/observation-status', {});
       expect((t.criteria[0] as ValueCriterion).modifier).to.equal('not');
       expect((t.criteria[1] as ValueCriterion).values).to.deep.equal([{ kind: 'text', text: 'blood' }]);
-      expect(((t.criteria[2] as ValueCriterion).values[0] as { codes: string[] }).codes).to.include('final');
+      expect((t.criteria[2] as ValueCriterion).values).to.deep.equal([{ kind: 'in', valueSet: 'http://hl7.org/fhir/ValueSet/observation-status' }]);
+      const sub = parse('code:below=http://snomed.info/sct|123&code:above=urn:sys|a\\|b', {});
+      expect((sub.criteria[0] as ValueCriterion).values).to.deep.equal([{ kind: 'subsumption', direction: 'below', system: 'http://snomed.info/sct', code: '123' }]);
+      expect((sub.criteria[1] as ValueCriterion).values).to.deep.equal([{ kind: 'subsumption', direction: 'above', system: 'urn:sys', code: 'a|b' }]);
+      const nosys = parse('code:below=123', {});
+      expect(nosys.criteria).to.deep.equal([]);
+      expect(nosys.ignored[0]!.diagnostics).to.contain("'code:below' needs a system|code value");
       const o = parse('identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|123', { resourceType: 'Patient' });
       expect((o.criteria[0] as ValueCriterion).values).to.deep.equal([{ kind: 'of-type', typeSystem: 'http://terminology.hl7.org/CodeSystem/v2-0203', typeCode: 'MR', value: '123' }]);
     });

@@ -3,7 +3,7 @@ import { isResourceType, resourceTypes } from '../../fhir/resource-types';
 import type { ParseContext } from './context';
 import { isUnsupported, parseCriterion, Unsupported } from './parse-criterion';
 import { checkContained, parseCount, parseElements, parseInclude, parseSort, parseSummary, parseTotal } from './parse-results';
-import type { SearchRequest } from './types';
+import type { Criterion, SearchRequest } from './types';
 
 /**
  * Query parameters into a SearchRequest (search.html), without touching the database.
@@ -40,6 +40,9 @@ function systemTypes(query: [string, string][], ignored: Issue[], applied: [stri
   return [...types].sort();
 }
 
+/** The query pair each top-level criterion was parsed from (an entry of `applied`). */
+const origins = new WeakMap<Criterion, [string, string]>();
+
 function unsupportedIssue(message: string): Issue {
   return { severity: 'warning', code: 'not-supported', diagnostics: `${message}; the parameter was ignored` };
 }
@@ -57,8 +60,11 @@ export function parseSearch(query: [string, string][], options: ParseOptions): S
       continue;
     }
     try {
+      const pair: [string, string] = [name, value];
+      const before = request.criteria.length;
       applyParameter(request, name, value, options);
-      applied.push([name, value]);
+      applied.push(pair);
+      for (const c of request.criteria.slice(before)) origins.set(c, pair);
     } catch (e) {
       if (!isUnsupported(e)) throw e;
       ignored.push(unsupportedIssue(e.message));
@@ -98,6 +104,17 @@ function applyParameter(request: SearchRequest, name: string, value: string, opt
       if (UNSUPPORTED.has(base) || name === '_type') throw new Unsupported(`Parameter '${name}' is not supported here`);
       request.criteria.push(parseCriterion(name, value, request.types, options));
   }
+}
+
+/**
+ * Leaves out a criterion found unsupported after parsing (e.g. by the terminology step): it is no
+ * longer applied nor echoed in the `self` link, and is reported like any ignored parameter.
+ */
+export function dropCriterion(request: SearchRequest, criterion: Criterion, message: string): void {
+  request.criteria = request.criteria.filter((c) => c !== criterion);
+  const pair = origins.get(criterion);
+  if (pair) request.applied = request.applied.filter((p) => p !== pair);
+  request.ignored.push(unsupportedIssue(message));
 }
 
 /** The 400 answer to ignored parameters under strict handling. */

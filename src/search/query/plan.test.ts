@@ -155,4 +155,16 @@ describe('search/query/plan: generated SQL', () => {
     const rev = revincludeStatement({ sourceType: 'Provenance', code: 'target', iterate: false }, [{ type: 'Patient', id: 'p1' }], 50, '')!;
     expect(text(rev)).to.contain('WHERE (x.target_type, x.target_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND x.resource_type = $3 AND x.code = $4');
   });
+
+  it(':in and :below match resolved concepts: codes as a bound array, (system, code) pairs through unnest', () => {
+    const r = request('code:in=http://example.org/vs&code:below=http://sys|a');
+    const [inValue, below] = r.criteria.map((c) => (c as { values: { concepts?: unknown }[] }).values[0]!);
+    inValue!.concepts = { systems: ['http://a', 'http://b'], codes: ['1', '2'] };
+    below!.concepts = { systems: ['http://sys', 'http://sys'], codes: ['a', 'b'] };
+    const f = matchFilter(r);
+    expect(text(f)).to.contain('(t1."value" = ANY($3::text[]) AND (t1."system" IS NULL OR (t1."system", t1."value") IN (SELECT e.system, e.code FROM unnest($4::text[], $5::text[]) AS e(system, code))))');
+    expect(text(f)).to.contain('(t2."value" = ANY($7::text[]) AND (t2."system" = $8))');
+    expect(f.values.slice(2)).to.deep.equal([['1', '2'], ['http://a', 'http://b'], ['1', '2'], 'code', ['a', 'b'], 'http://sys']);
+    expect(() => matchFilter(request('code:in=http://example.org/vs'))).to.throw(/before resolveTerminology/);
+  });
 });

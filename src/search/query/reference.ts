@@ -7,6 +7,8 @@ import { indexedText } from './normalize';
 import { parseTokenValue, tokenCondition, type TokenValue } from './token';
 import type { Columns } from './columns';
 import type { ParseContext } from './context';
+import { Unsupported } from './unsupported';
+import { uriCondition } from './uri';
 
 /**
  * Reference parameters (search.html#reference) over idx_reference:
@@ -17,12 +19,15 @@ import type { ParseContext } from './context';
  *   other absolute URL   that URL (canonical references may add `|version`)
  *   :identifier          Reference.identifier as a token (system|value), over the idx_token rows
  *                        `<code>:identifier` the extractor writes
+ *   :below / :above      absolute (canonical) URLs only: the URL and those under it / above it,
+ *                        by path segment, as for uri parameters (versions are not compared)
  * Absolute URLs are cut to the indexed length as the extractor cuts them.
  */
 
 export type ReferenceValue =
   | { kind: 'local'; type?: string; id: string; version?: string; base: string }
   | { kind: 'url'; url: string; version?: string }
+  | { kind: 'url-tree'; url: string; modifier: 'above' | 'below' }
   | { kind: 'identifier'; token: TokenValue };
 
 const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/;
@@ -32,6 +37,13 @@ export function parseReferenceValue(raw: string, modifier: string | undefined, n
   if (raw === '') throw errors.badRequest(`Parameter '${name}' has an empty value`);
   if (modifier === 'identifier') {
     return { kind: 'identifier', token: parseTokenValue(raw, undefined, name) };
+  }
+  if (modifier === 'above' || modifier === 'below') {
+    const url = unescape(raw);
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith(`${ctx.baseUrl}/`) || url.includes('|')) {
+      throw new Unsupported(`'${name}' applies to canonical URLs without a version only (got '${raw}')`);
+    }
+    return { kind: 'url-tree', url, modifier };
   }
   const typeModifier = modifier && isResourceType(modifier) ? modifier : undefined;
   let text = unescape(raw);
@@ -65,6 +77,8 @@ export function referenceCondition(col: Columns, v: ReferenceValue): Sql {
       return v.version === undefined
         ? sql`${col('target_url')} = ${indexedText(v.url)}`
         : sql`(${col('target_url')} = ${indexedText(v.url)} AND ${col('target_version')} = ${v.version})`;
+    case 'url-tree':
+      return uriCondition(col('target_url'), { uri: v.url }, v.modifier);
     case 'identifier':
       return tokenCondition(col, v.token);
   }

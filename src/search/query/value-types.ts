@@ -41,7 +41,7 @@ export const VALUE_TYPES: Record<IndexedType, ValueType> = {
   reference: {
     table: 'idx_reference',
     // Resource type modifiers (:Patient) are accepted as well; see modifierAllowed.
-    modifiers: ['identifier'],
+    modifiers: ['identifier', 'above', 'below'],
     parse: (raw, m, _p, name, ctx) => parseReferenceValue(raw, m, name, ctx),
     condition: (col, v) => referenceCondition(col, v as ReferenceValue),
   },

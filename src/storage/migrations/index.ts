@@ -1,6 +1,7 @@
 import { up as resources } from './0001-resources';
 import { up as references } from './0002-references';
 import { up as searchIndex } from './0003-search-index';
+import { up as reindexJobs } from './0004-reindex-jobs';
 
 /** One schema change. Versions are applied in ascending order, each in its own transaction. */
 export interface Migration {
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'resources', up: resources },
   { version: 2, name: 'references', up: references },
   { version: 3, name: 'search-index', up: searchIndex },
+  { version: 4, name: 'reindex-jobs', up: reindexJobs },
 ];
