@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel, { service: 'hearth', ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}) });
-  const server = await startServer(config, logger);
+  const server = await startServer(config, logger, { precompile: true });
   logger.info('listening', { url: server.url, storage: config.databaseUrl ? 'postgres' : 'embedded', dataDir: config.databaseUrl ? undefined : config.dataDir });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import { ReindexRuntime } from '../reindex/runtime';
 import { openStorage } from '../storage/open';
 import { createBaseValidator } from '../validation';
+import { precompileSearchParameters } from '../search/registry';
 import { buildApp } from './app';
 
 export interface RunningServer {
@@ -19,11 +20,30 @@ const VERSION = '0.1.0';
  * Opens storage (running migrations), loads the stored SearchParameters and starts the reindex
  * worker, builds the app and listens; close() drains connections, stops the worker and closes storage.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: config.dbPoolSize });
+export interface StartOptions {
+  /**
+   * Compile every type's validator and every search parameter's extractor before listening,
+   * instead of on first use (about a second at start; the first writes are then as fast as the rest).
+   */
+  precompile?: boolean;
+}
+
+export async function startServer(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    poolSize: config.dbPoolSize,
+    readDatabaseUrl: config.readDatabaseUrl,
+    readMaxLagMs: config.readMaxLagMs,
+  });
   const validator = createBaseValidator();
+  if (options.precompile) {
+    validator.precompile();
+    precompileSearchParameters();
+  }
   // Stored SearchParameters are registered before the first request; reindex jobs run in the background.
-  const reindex = new ReindexRuntime({ repo: storage.repository, logger, intervalMs: config.syncIntervalMs });
+  const reindex = new ReindexRuntime({ repo: storage.primaryRepository, logger, intervalMs: config.syncIntervalMs });
   try {
     await reindex.start();
   } catch (err) {
@@ -35,6 +55,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const app = buildApp({
     logger,
     ready: () => storage.ready(),
+    consistencyToken: storage.consistencyToken,
     maxBodyBytes: config.maxBodyBytes,
     maxBundleEntries: config.maxBundleEntries,
     baseUrl: config.baseUrl,
