@@ -121,7 +121,8 @@ async function freshDatabase(adminUrl: string): Promise<Database> {
   };
 }
 
-async function adminQuery(adminUrl: string, text: string): Promise<void> {
+/** Runs one statement (CREATE/DROP DATABASE) on the admin connection of the test PostgreSQL. */
+export async function adminQuery(adminUrl: string, text: string): Promise<void> {
   const pg = new PgClient({ connectionString: adminUrl });
   await pg.connect();
   try {

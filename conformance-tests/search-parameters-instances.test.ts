@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client as PgClient } from 'pg';
-import { http, unique, type ServerContext } from './harness';
+import { adminQuery, http, unique, type ServerContext } from './harness';
 import { jobOf, latestJob, searchFor, waitForJob } from './search-parameter-helpers';
 import { ROOT } from './server-process';
 
@@ -15,15 +14,6 @@ import { ROOT } from './server-process';
 const ADMIN_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NOTE_URL = 'http://example.org/fhir/SearchParameter/replica-note-text';
 
-async function admin(text: string): Promise<void> {
-  const c = new PgClient({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 interface Instance {
   child: ChildProcess;
@@ -88,7 +78,7 @@ describe('custom search parameters on two servers sharing one PostgreSQL databas
   let second: ServerContext;
 
   before(async function () {
-    await admin(`CREATE DATABASE ${name}`);
+    await adminQuery(ADMIN_URL, `CREATE DATABASE ${name}`);
     const url = new URL(ADMIN_URL);
     url.pathname = `/${name}`;
     const env = { DATABASE_URL: url.toString(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', HEARTH_DB_POOL_SIZE: '4', HEARTH_SYNC_INTERVAL_MS: '200' };
@@ -100,7 +90,7 @@ describe('custom search parameters on two servers sharing one PostgreSQL databas
 
   after(async function () {
     await Promise.all([stop(a), stop(b)]);
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 
   it('picks up a SearchParameter created through the other server within the sync interval', async () => {

@@ -3,11 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
 import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/core/logger';
 import { startServer, type RunningServer } from '../src/http/server';
-import { http, sleep, unique, type ServerContext } from './harness';
+import { adminQuery, http, sleep, unique, type ServerContext } from './harness';
 import { latestJob, searchFor, waitForJob } from './search-parameter-helpers';
 
 /** Custom SearchParameters survive a restart, and an interrupted reindex job resumes. */
@@ -20,15 +19,6 @@ interface Storage {
   dispose(): Promise<void>;
 }
 
-async function adminQuery(adminUrl: string, text: string): Promise<void> {
-  const pg = new PgClient({ connectionString: adminUrl });
-  await pg.connect();
-  try {
-    await pg.query(text);
-  } finally {
-    await pg.end();
-  }
-}
 
 const storages: [string, () => Promise<Storage>][] = [
   [

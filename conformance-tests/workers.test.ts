@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { adminQuery } from './harness';
 import { ensureBuilt, freshRequest, startProcess, type ServerProcess } from './server-process';
 
 /** HEARTH_WORKERS > 1: node:cluster workers sharing one port and one PostgreSQL database. */
 
 const ADMIN_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(text: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
@@ -40,7 +31,7 @@ describe('workers: HEARTH_WORKERS=2 on PostgreSQL', function () {
 
   before(async function () {
     ensureBuilt();
-    await admin(`CREATE DATABASE ${name}`);
+    await adminQuery(ADMIN_URL, `CREATE DATABASE ${name}`);
     server = startProcess({ HEARTH_WORKERS: '2', DATABASE_URL: databaseUrl(name), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', HEARTH_DB_POOL_SIZE: '4' });
     url = await server.listening(2);
     await until('both workers listening', () => workerLogs(server!).length >= 2);
@@ -48,7 +39,7 @@ describe('workers: HEARTH_WORKERS=2 on PostgreSQL', function () {
 
   after(async function () {
     await server?.stop();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(ADMIN_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 
   it('forks two worker processes that share one port, and applies each migration once', () => {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../core/errors';
 
-/** Reads a request body up to `limit` bytes (413 beyond) and parses it as JSON (400 when malformed). */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+/** The raw body, up to `limit` bytes: 413 as soon as it is known to be larger. */
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -18,10 +18,15 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     }
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a request body up to `limit` bytes (413 beyond) and parses it as JSON (400 when malformed). */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const body = await readLimited(req, limit);
+  if (body.length === 0) return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw errors.badRequest(`The request body is not valid JSON: ${(e as Error).message}`);
   }
@@ -38,19 +43,6 @@ export async function readFormBody(req: IncomingMessage, limit: number): Promise
     req.resume();
     throw errors.unsupportedMediaType(`A search by POST needs a body of type application/x-www-form-urlencoded (got '${type}')`);
   }
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw errors.tooLarge(`The request body exceeds the limit of ${limit} bytes`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw errors.tooLarge(`The request body exceeds the limit of ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return [...new URLSearchParams(Buffer.concat(chunks).toString('utf8')).entries()];
+  const body = await readLimited(req, limit);
+  return [...new URLSearchParams(body.toString('utf8')).entries()];
 }
