@@ -92,6 +92,7 @@ describe('config: documentation', () => {
       HEARTH_MAX_BUNDLE_ENTRIES: c.maxBundleEntries,
       HEARTH_WORKERS: c.workers,
       HEARTH_SYNC_INTERVAL_MS: c.syncIntervalMs,
+      HEARTH_READ_MAX_LAG_MS: c.readMaxLagMs,
     };
     for (const [name, value] of Object.entries(numeric)) expect(CONFIG_VARIABLES.find((v) => v.name === name)?.default, name).to.equal(String(value));
     const text: Record<string, string> = { HOST: c.host, HEARTH_DATA_DIR: c.dataDir, LOG_LEVEL: c.logLevel };
@@ -104,5 +105,23 @@ describe('config: HEARTH_SEARCH_HANDLING', () => {
     expect(loadConfig({}).searchHandling).to.equal('lenient');
     expect(loadConfig({ HEARTH_SEARCH_HANDLING: 'strict' }).searchHandling).to.equal('strict');
     expect(() => loadConfig({ HEARTH_SEARCH_HANDLING: 'loose' })).to.throw(ConfigError, /HEARTH_SEARCH_HANDLING must be one of lenient, strict/);
+  });
+});
+
+describe('config: DATABASE_READ_URL and HEARTH_READ_MAX_LAG_MS', () => {
+  it('takes a read replica URL beside DATABASE_URL, with a lag bound defaulting to 1000 ms', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@primary/db', DATABASE_READ_URL: 'postgresql://u@replica/db', HEARTH_READ_MAX_LAG_MS: '250' });
+    expect(c.readDatabaseUrl).to.equal('postgresql://u@replica/db');
+    expect(c.readMaxLagMs).to.equal(250);
+    expect(loadConfig({}).readDatabaseUrl).to.equal(undefined);
+    expect(loadConfig({}).readMaxLagMs).to.equal(1000);
+  });
+
+  it('refuses a replica without DATABASE_URL, a non-PostgreSQL URL and a bad lag bound', () => {
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://u@replica/db' })).to.throw(ConfigError, /DATABASE_READ_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@p/db', DATABASE_READ_URL: 'http://replica' })).to.throw(ConfigError, /DATABASE_READ_URL must use/);
+    for (const bad of ['0', '5', 'fast', '3600001']) {
+      expect(() => loadConfig({ HEARTH_READ_MAX_LAG_MS: bad }), bad).to.throw(ConfigError, /HEARTH_READ_MAX_LAG_MS must be an integer between 10 and 3600000/);
+    }
   });
 });

@@ -7,6 +7,10 @@ export interface Config {
   /** PostgreSQL connection string; when absent, the embedded database under dataDir is used. */
   databaseUrl?: string;
   dataDir: string;
+  /** PostgreSQL connection string of a streaming standby of databaseUrl that may serve reads. */
+  readDatabaseUrl?: string;
+  /** Reads go to the read replica only while it is at most this far behind the primary, in ms. */
+  readMaxLagMs: number;
   /** Public base URL of the FHIR endpoint (e.g. https://fhir.example.org/fhir); derived from the request when absent. */
   baseUrl?: string;
   logLevel: LogLevel;
@@ -82,6 +86,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got '${logLevel}')`);
   const baseUrl = urlVar(env, 'HEARTH_BASE_URL', ['http:', 'https:'], problems)?.replace(/\/+$/, '');
   const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  const readDatabaseUrl = urlVar(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:'], problems);
+  if (readDatabaseUrl && !databaseUrl) problems.push('DATABASE_READ_URL needs DATABASE_URL: a read replica streams from a PostgreSQL primary');
+  const readMaxLagMs = intVar(env, 'HEARTH_READ_MAX_LAG_MS', 1000, 10, 3_600_000, problems);
   const defaultPageSize = intVar(env, 'HEARTH_DEFAULT_PAGE_SIZE', 20, 1, 10_000, problems);
   const maxPageSize = intVar(env, 'HEARTH_MAX_PAGE_SIZE', 1000, 1, 10_000, problems);
   if (defaultPageSize > maxPageSize) problems.push('HEARTH_DEFAULT_PAGE_SIZE must not exceed HEARTH_MAX_PAGE_SIZE');
@@ -99,6 +106,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: env.HEARTH_DATA_DIR || './data',
+    readDatabaseUrl,
+    readMaxLagMs,
     baseUrl,
     logLevel: isLogLevel(logLevel) ? logLevel : 'info',
     maxBodyBytes: intVar(env, 'HEARTH_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),

@@ -12,6 +12,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8080', meaning: 'HTTP port (0 picks a free one)' },
   { name: 'HOST', default: '0.0.0.0', meaning: 'interface to listen on' },
   { name: 'DATABASE_URL', default: 'unset', meaning: 'postgres:// connection string; unset uses the embedded database' },
+  { name: 'DATABASE_READ_URL', default: 'unset', meaning: 'postgres:// URL of a streaming standby that serves reads (needs DATABASE_URL)' },
+  { name: 'HEARTH_READ_MAX_LAG_MS', default: '1000', meaning: 'reads use the replica only while it is at most this far behind (ms)' },
   { name: 'HEARTH_DATA_DIR', default: './data', meaning: 'directory of the embedded database' },
   { name: 'HEARTH_BASE_URL', default: 'from the request', meaning: 'public FHIR base for Location, fullUrl and links' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn, error or silent' },

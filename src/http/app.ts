@@ -5,6 +5,7 @@ import { errors, FhirError } from '../core/errors';
 import { errorToOutcome } from '../core/outcome';
 import type { Logger } from '../core/logger';
 import { buildApiDocsRouter } from './api-docs';
+import { consistencyMiddleware } from './consistency';
 import { buildHealthRouter } from './health';
 import { createMetrics } from './metrics';
 import { sendJson } from './respond';
@@ -12,8 +13,10 @@ import { buildRouter, type RouteDeps } from './routes';
 
 export interface AppDeps extends RouteDeps {
   logger: Logger;
-  /** Storage readiness for /readyz. */
-  ready: () => Promise<void>;
+  /** Storage readiness for /readyz, with details to report (e.g. the read replica's state). */
+  ready: () => Promise<object | void>;
+  /** Set with a read replica: the consistency token covering the writes committed so far. */
+  consistencyToken?: () => Promise<string>;
 }
 
 /** Koa errors raised by the router (405/501) carry a status; map them to FHIR errors. */
@@ -65,6 +68,7 @@ export function buildApp(deps: AppDeps): Koa {
       });
     }
   });
+  if (deps.consistencyToken) app.use(consistencyMiddleware(deps.consistencyToken, deps.logger));
   app.use(health.routes());
   app.use(apiDocs.routes());
   app.use(router.routes());

@@ -9,7 +9,7 @@ import { createMetrics } from './metrics';
 describe('health, readiness and metrics endpoints', () => {
   let server: Server;
   let base: string;
-  let ready: () => Promise<void>;
+  let ready: () => Promise<object | void>;
 
   before(async () => {
     const metrics = createMetrics();
@@ -46,6 +46,13 @@ describe('health, readiness and metrics endpoints', () => {
     expect(r.status).to.equal(503);
     const text = await r.text();
     expect(text).not.to.contain('ECONNREFUSED');
+  });
+
+  it('/readyz passes on what storage reports, such as a read replica that is down, and stays 200', async () => {
+    ready = async () => ({ replica: { state: 'unavailable' } });
+    const r = await fetch(`${base}/readyz`);
+    expect(r.status).to.equal(200);
+    expect(await r.json()).to.deep.equal({ status: 'ready', replica: { state: 'unavailable' } });
   });
 
   it('/metrics exposes request counts and latencies by interaction and type, moving with traffic', async () => {

@@ -3,13 +3,16 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger';
 
 export interface HealthDeps {
-  /** Resolves when storage is reachable and up to date; rejects with the reason otherwise. */
-  ready: () => Promise<void>;
+  /**
+   * Resolves when storage is reachable and up to date, with details for the answer (such as the
+   * read replica's state, which never fails readiness); rejects with the reason otherwise.
+   */
+  ready: () => Promise<object | void>;
   metrics: Registry;
   logger: Logger;
 }
 
-/** Operational endpoints outside the FHIR base: /healthz (process up), /readyz (database ready), /metrics. */
+/** Operational endpoints outside the FHIR base: /healthz (process up), /readyz (database ready, read replica state), /metrics. */
 export function buildHealthRouter(deps: HealthDeps): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
@@ -17,8 +20,8 @@ export function buildHealthRouter(deps: HealthDeps): Router {
   });
   router.get('/readyz', async (ctx) => {
     try {
-      await deps.ready();
-      ctx.body = { status: 'ready' };
+      const details = await deps.ready();
+      ctx.body = { status: 'ready', ...details };
     } catch (e) {
       deps.logger.warn('not ready', { reason: (e as Error).message });
       ctx.status = 503;

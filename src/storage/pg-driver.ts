@@ -13,6 +13,10 @@ export interface PgDriverOptions {
   /** Maximum pooled connections (default 10). */
   poolSize?: number;
   logger?: Logger;
+  /** Give up connecting after this many ms (default: pg's, no limit). */
+  connectTimeoutMs?: number;
+  /** application_name of the connections (default hearth). */
+  applicationName?: string;
 }
 
 // Per-pool type parsers (pg's global registry is left untouched).
@@ -47,7 +51,8 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
     types: customTypes,
-    application_name: 'hearth',
+    application_name: options.applicationName ?? 'hearth',
+    ...(options.connectTimeoutMs !== undefined ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', (err) => options.logger?.warn('postgres idle client error', { error: err.message }));
