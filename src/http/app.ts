@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger';
 import { buildApiDocsRouter } from './api-docs';
 import { consistencyMiddleware } from './consistency';
 import { buildHealthRouter } from './health';
-import { createMetrics } from './metrics';
+import { createMetrics, type Metrics } from './metrics';
 import { sendJson } from './respond';
 import { buildRouter, type RouteDeps } from './routes';
 
@@ -15,6 +15,8 @@ export interface AppDeps extends RouteDeps {
   logger: Logger;
   /** Storage readiness for /readyz, with details to report (e.g. the read replica's state). */
   ready: () => Promise<object | void>;
+  /** Metrics shared with the rest of the server; created here when absent. */
+  metrics?: Metrics;
   /** Set with a read replica: the consistency token covering the writes committed so far. */
   consistencyToken?: () => Promise<string>;
 }
@@ -30,7 +32,7 @@ function toFhirError(err: unknown): unknown {
 export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = buildRouter(deps);
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   const health = buildHealthRouter({ ready: deps.ready, metrics: metrics.registry, logger: deps.logger });
   const apiDocs = buildApiDocsRouter({ baseUrl: deps.baseUrl, software: deps.software });
   // Under HEARTH_WORKERS > 1, names the cluster worker (1..n) that answered.

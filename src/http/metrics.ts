@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../storage/driver';
 
 /**
  * Prometheus metrics: requests and their latency by interaction, resource type and status,
@@ -8,9 +9,16 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface Metrics {
   registry: Registry;
   middleware: Middleware;
+  /** Runs a validation and records its duration. */
+  timeValidation<T>(fn: () => T): T;
 }
 
-export function createMetrics(): Metrics {
+export interface MetricsSources {
+  /** Database connection pool use, read at each scrape. */
+  poolStats?: () => PoolStats | undefined;
+}
+
+export function createMetrics(sources: MetricsSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hearth_' });
   const requests = new Counter({
@@ -26,6 +34,33 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
+  const validation = new Histogram({
+    name: 'hearth_validation_duration_seconds',
+    help: 'Time to validate one resource against the R4 base definitions',
+    buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'hearth_db_pool_connections',
+    help: 'Database pool connections by state (total, idle, waiting clients)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = sources.poolStats?.();
+      if (!stats) return;
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+  const timeValidation = <T>(fn: () => T): T => {
+    const end = validation.startTimer();
+    try {
+      return fn();
+    } finally {
+      end();
+    }
+  };
   const middleware: Middleware = async (ctx, next) => {
     const end = duration.startTimer();
     try {
@@ -37,5 +72,5 @@ export function createMetrics(): Metrics {
       requests.inc({ ...labels, status: String(ctx.status) });
     }
   };
-  return { registry, middleware };
+  return { registry, middleware, timeValidation };
 }

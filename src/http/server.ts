@@ -7,6 +7,7 @@ import { openStorage } from '../storage/open';
 import { createBaseValidator } from '../validation';
 import { precompileSearchParameters } from '../search/registry';
 import { buildApp } from './app';
+import { createMetrics } from './metrics';
 
 export interface RunningServer {
   /** Base URL of the FHIR endpoint, e.g. http://127.0.0.1:8080/fhir */
@@ -37,11 +38,13 @@ export async function startServer(config: Config, logger: Logger, options: Start
     readDatabaseUrl: config.readDatabaseUrl,
     readMaxLagMs: config.readMaxLagMs,
   });
-  const validator = createBaseValidator();
+  const baseValidator = createBaseValidator();
   if (options.precompile) {
-    validator.precompile();
+    baseValidator.precompile();
     precompileSearchParameters();
   }
+  const metrics = createMetrics({ poolStats: () => storage.driver.stats?.() });
+  const validator = { validate: (r: unknown, o?: { expectedType?: string }) => metrics.timeValidation(() => baseValidator.validate(r, o)) };
   // Stored SearchParameters are registered before the first request; reindex jobs run in the background.
   const reindex = new ReindexRuntime({ repo: storage.primaryRepository, logger, intervalMs: config.syncIntervalMs });
   try {
@@ -54,6 +57,7 @@ export async function startServer(config: Config, logger: Logger, options: Start
   const software = { name: 'Hearth', version: VERSION, date: new Date().toISOString() };
   const app = buildApp({
     logger,
+    metrics,
     ready: () => storage.ready(),
     consistencyToken: storage.consistencyToken,
     maxBodyBytes: config.maxBodyBytes,

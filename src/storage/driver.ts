@@ -5,8 +5,16 @@ import type { Sql } from './sql';
  * Both return rows with the same value types (see type-parsers.ts): timestamptz as ISO instant
  * strings with milliseconds, int8 as numbers, jsonb parsed.
  */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface SqlDriver {
   readonly kind: 'postgres' | 'pglite';
+  /** Connection pool use, where there is a pool (PostgreSQL). */
+  stats?(): PoolStats;
   /** Runs one statement with bound parameters and returns its rows. */
   query<T>(q: Sql): Promise<T[]>;
   /**

@@ -59,6 +59,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
 
   return {
     kind: 'postgres',
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async query<T>(q: Sql): Promise<T[]> {
       const result = await pool.query(toQueryConfig(q));
       return result.rows as T[];
