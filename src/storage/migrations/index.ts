@@ -2,6 +2,7 @@ import { up as resources } from './0001-resources';
 import { up as references } from './0002-references';
 import { up as searchIndex } from './0003-search-index';
 import { up as reindexJobs } from './0004-reindex-jobs';
+import { up as searchStatistics } from './0005-search-statistics';
 
 /** One schema change. Versions are applied in ascending order, each in its own transaction. */
 export interface Migration {
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'references', up: references },
   { version: 3, name: 'search-index', up: searchIndex },
   { version: 4, name: 'reindex-jobs', up: reindexJobs },
+  { version: 5, name: 'search-statistics', up: searchStatistics },
 ];
