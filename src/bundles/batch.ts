@@ -1,28 +1,15 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
-import { errors } from '../core/errors';
 import { errorToOutcome } from '../core/outcome';
-import { findMatches } from '../interactions/matches';
 import type { InteractionContext } from '../interactions/types';
 import { executeEntry, parseEntry, responseEntry, statusLine, type ReturnPreference } from './entry';
-import { forEachReference, parseConditionalReference, rewriteReferences } from './references';
+import { resolveConditionalReferences } from './conditional-references';
+import { rewriteReferences } from './references';
 
 /** Resolves an entry's conditional references; a batch entry may not refer to other entries. */
 async function resolveReferences(ctx: InteractionContext, entry: BundleEntry, index: number): Promise<BundleEntry> {
   if (!entry || typeof entry !== 'object' || !entry.resource) return entry;
   const map = new Map<string, string>();
-  const refs: { value: string; path: string }[] = [];
-  forEachReference(entry.resource, `Bundle.entry[${index}].resource`, (r) => refs.push(r));
-  for (const r of refs) {
-    const cond = parseConditionalReference(r.value);
-    if (!cond || map.has(r.value)) continue;
-    const matches = await findMatches(ctx, cond.resourceType, cond.query);
-    if (matches.length !== 1) {
-      throw matches.length === 0
-        ? errors.notFound(`Conditional reference '${r.value}' matches no resource`, [r.path])
-        : errors.multipleMatches(`Conditional reference '${r.value}' matches more than one resource`, [r.path]);
-    }
-    map.set(r.value, `${cond.resourceType}/${matches[0]!.id}`);
-  }
+  await resolveConditionalReferences(ctx, entry.resource, `Bundle.entry[${index}].resource`, map);
   return { ...entry, resource: rewriteReferences(entry.resource, map, `Bundle.entry[${index}].resource`) };
 }
 

@@ -7,6 +7,7 @@ import { versionResult } from '../interactions/common';
 import type { FhirResult, InteractionContext } from '../interactions/types';
 import { DeferredChecks, runDeferred } from '../interactions/integrity';
 import { entryIssues, executeEntry, parseEntry, responseEntry, type ParsedEntry, type ReturnPreference } from './entry';
+import { resolveConditionalReferences } from './conditional-references';
 import { parseConditionalReference, rewriteReferences, forEachReference } from './references';
 
 /** Processing order of http.html#trules: DELETE, POST, PUT/PATCH, then GET/HEAD. */
@@ -96,24 +97,6 @@ async function plan(ctx: InteractionContext, entries: ParsedEntry[], baseUrl: st
   return plans;
 }
 
-/** Resolves conditional references (`Patient?identifier=…`) to `Type/id` inside the transaction. */
-async function resolveConditionalReferences(ctx: InteractionContext, entries: ParsedEntry[], idMap: Map<string, string>): Promise<void> {
-  for (const e of entries) {
-    if (!e.resource) continue;
-    const found: { value: string; path: string }[] = [];
-    forEachReference(e.resource, `Bundle.entry[${e.index}].resource`, (r) => {
-      if (!idMap.has(r.value) && parseConditionalReference(r.value)) found.push(r);
-    });
-    for (const r of found) {
-      const cond = parseConditionalReference(r.value)!;
-      const matches = await findMatches(ctx, cond.resourceType, cond.query);
-      if (matches.length === 0) throw errors.notFound(`Conditional reference '${r.value}' matches no resource`, [r.path]);
-      if (matches.length > 1) throw errors.multipleMatches(`Conditional reference '${r.value}' matches more than one resource`, [r.path]);
-      idMap.set(r.value, `${cond.resourceType}/${matches[0]!.id}`);
-    }
-  }
-}
-
 function lockOrder(e: ParsedEntry): string {
   return e.method === 'POST' || e.method === 'GET' || e.method === 'HEAD' ? '' : `${e.target.resourceType}/${e.target.id ?? ''}`;
 }
@@ -129,7 +112,9 @@ export async function processTransaction(ctx: InteractionContext, bundle: Bundle
     const entries = (bundle.entry ?? []).map((entry, i) => parseEntry(entry, i, baseUrl));
     const idMap = new Map<string, string>();
     const plans = await plan(tx, entries, baseUrl, idMap);
-    await resolveConditionalReferences(tx, entries, idMap);
+    for (const e of entries) {
+      if (e.resource) await resolveConditionalReferences(tx, e.resource, `Bundle.entry[${e.index}].resource`, idMap);
+    }
     // Lock every resource the entries update, patch or delete in one round trip, so their writes batch.
     await repo.prepareWrites(
       entries.filter((e) => e.method !== 'POST' && e.method !== 'GET' && e.method !== 'HEAD' && e.target.resourceType && e.target.id).map((e) => ({ type: e.target.resourceType!, id: e.target.id! })),
