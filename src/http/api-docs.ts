@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { buildCapabilityStatement, type SoftwareInfo } from '../interactions/capabilities';
+import { capabilityStatement, type SoftwareInfo } from '../interactions/capabilities';
 import { declaredOperation } from '../interactions/registry';
 import { registryGeneration } from '../search/registry';
 import { renderDocsPage } from './docs-page';
@@ -32,7 +32,7 @@ export function buildApiDocsRouter(deps: ApiDocsDeps): Router {
     const key = `${registryGeneration()} ${base}`;
     let hit = cache.get(key);
     if (!hit) {
-      const doc = buildOpenApi(buildCapabilityStatement(base, deps.software), { operationLevels: declaredOperation });
+      const doc = buildOpenApi(capabilityStatement(base, deps.software), { operationLevels: declaredOperation });
       hit = { json: JSON.stringify(doc), html: renderDocsPage(doc, `${base}/openapi.json`) };
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
       cache.set(key, hit);

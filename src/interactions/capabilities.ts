@@ -1,5 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { systemSearchCapability } from '../search/query/capability';
+import { registryGeneration } from '../search/registry';
 import { operationDefinitionUrl, serverRegistry } from './registry';
 import type { FhirRequest, FhirResult } from './types';
 
@@ -56,7 +57,26 @@ export function buildCapabilityStatement(baseUrl: string, software: SoftwareInfo
   };
 }
 
+/** Distinct base URLs kept built; a base derived from the client's Host header must not grow this. */
+const CACHE_LIMIT = 8;
+const cache = new Map<string, CapabilityStatement>();
+
+/**
+ * The CapabilityStatement for a base URL, built once per base, software and search parameter
+ * registry generation (custom SearchParameters change it). Callers must not modify it.
+ */
+export function capabilityStatement(baseUrl: string, software: SoftwareInfo): CapabilityStatement {
+  const key = `${registryGeneration()} ${software.name} ${software.version} ${software.date} ${baseUrl}`;
+  let statement = cache.get(key);
+  if (!statement) {
+    statement = buildCapabilityStatement(baseUrl, software);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(key, statement);
+  }
+  return statement;
+}
+
 /** capabilities: GET [base]/metadata */
 export function capabilities(req: FhirRequest, software: SoftwareInfo): FhirResult {
-  return { status: 200, resource: buildCapabilityStatement(req.baseUrl, software) };
+  return { status: 200, resource: capabilityStatement(req.baseUrl, software) };
 }
