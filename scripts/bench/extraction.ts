@@ -1,18 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { resourceTypes } from '../../src/fhir/resource-types';
 import { searchIndexRows } from '../../src/search/index-rows';
 import { precompileSearchParameters, searchParameters } from '../../src/search/registry';
-import { sharedDataPath } from '../../src/testing/shared-data';
+import { syntheaSampleResources } from './synthea-sample';
 import { fmt, type Row } from './stats';
 
 /** Search index extraction over the Synthea sample patients: rate, cost by type, and start-up cost. */
 export function extractionRows(): Row[] {
-  const dir = sharedDataPath('synthea-r4', 'smart-on-fhir-generated-sample-data', 'sample');
-  const resources: Resource[] = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => ((JSON.parse(readFileSync(join(dir, f), 'utf8')) as Bundle).entry ?? []).map((e) => e.resource as Resource));
+  const resources = syntheaSampleResources();
 
   const t = performance.now();
   precompileSearchParameters();

@@ -1,16 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { sharedDataPath } from '../../src/testing/shared-data';
+import type { Resource } from '@medplum/fhirtypes';
 import { createBaseValidator } from '../../src/validation';
+import { syntheaSampleResources } from './synthea-sample';
 import { fmt, type Row } from './stats';
 
 /** Base validation cost per resource over the Synthea sample patients, by type, and start-up cost. */
 export function validationRows(): Row[] {
-  const dir = sharedDataPath('synthea-r4', 'smart-on-fhir-generated-sample-data', 'sample');
-  const resources: Resource[] = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .flatMap((f) => ((JSON.parse(readFileSync(join(dir, f), 'utf8')) as Bundle).entry ?? []).map((e) => e.resource as Resource));
+  const resources = syntheaSampleResources();
   let t = performance.now();
   const validator = createBaseValidator();
   validator.validate({ resourceType: 'Observation', status: 'final', code: { text: 'x' } });
